@@ -1,0 +1,58 @@
+# tongban: `make demo` sets everything up and starts the demo district; `make test` runs all checks.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install lint test-sqlite test-postgres browser messages serve clean
+
+$(STAMP): pyproject.toml package.json package-lock.json
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --config-settings editable_mode=compat -e '.[dev]'
+	npm ci --no-audit --no-fund --silent
+	touch $(STAMP)
+
+install: $(STAMP) messages
+
+messages: $(STAMP)
+	$(PY) -m tongban.core.i18n_compile
+
+demo: install
+	$(BIN)/tongban migrate --noinput
+	$(BIN)/tongban demo load
+	@echo
+	@echo "tongban demo district is ready:"
+	@echo "  portal   http://$(HOST):$(PORT)/"
+	@echo "  console  http://$(HOST):$(PORT)/console/"
+	@echo "  admin    http://$(HOST):$(PORT)/admin/"
+	@echo "  API      http://$(HOST):$(PORT)/api/v1/docs"
+	@echo "demo accounts (role, username):"
+	@$(BIN)/tongban demo users | sed 's/^/  /'
+	@echo "password for every demo account: $$($(PY) -c 'import os;print(os.environ.get("TONGBAN_DEMO_PASSWORD","tongban-demo-2026"))')"
+	@echo
+	$(BIN)/tongban runserver --insecure $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: install browser lint test-sqlite test-postgres
+
+test-sqlite: install
+	TONGBAN_DATA_DIR=$$(mktemp -d) TONGBAN_REQUIRE_BROWSER=$${TONGBAN_REQUIRE_BROWSER:-1} \
+		$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: install
+	TONGBAN_REQUIRE_BROWSER=$${TONGBAN_REQUIRE_BROWSER:-1} scripts/with-postgres.sh \
+		$(BIN)/pytest -p no:cacheprovider
+
+browser:
+	@test -x /usr/bin/chromium || scripts/install-debian.sh chromium
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache

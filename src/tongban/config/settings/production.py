@@ -1,0 +1,18 @@
+"""Production: PostgreSQL (DATABASE_URL), HTTPS, secrets from the environment only."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from ..env import env_bool, env_int, env_str
+from .base import *  # noqa: F403
+
+DEBUG = False
+if not env_str("TONGBAN_SECRET_KEY"):
+    raise ImproperlyConfigured("TONGBAN_SECRET_KEY must be set in production")
+SECURE_SSL_REDIRECT = env_bool("TONGBAN_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int("TONGBAN_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True

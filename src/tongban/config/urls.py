@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tongban.core.views import site
+
+from .api import api
+
+urlpatterns = [
+    path("healthz", site.healthz, name="healthz"),
+    path("mode/<str:mode>/", site.display_mode, name="display-mode"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("console/", include("tongban.console.urls")),
+    path("", include("tongban.portal.urls")),
+]

@@ -1,0 +1,64 @@
+"""The staff site's shell: login and the work overview."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core import selectors, workdays
+from tongban.core.errors import CalendarNotCovered
+from tongban.core.permissions import (
+    Perm,
+    Scope,
+    has_perm,
+    is_staff_member,
+    permissions_of,
+    scope_of,
+)
+
+
+@login_required(login_url=reverse_lazy("console:login"))
+def home(request: HttpRequest) -> HttpResponse:
+    if not is_staff_member(request.user):
+        return render(request, "console/not_staff.html", status=403)
+    today = workdays.business_date(timezone.now())
+    try:
+        calendar = {
+            "today": today,
+            "is_workday": workdays.is_workday(today),
+            "holiday": workdays.holiday_name(today),
+            "plus5": workdays.add_workdays(today, 5),
+            "plus20": workdays.add_workdays(today, 20),
+        }
+    except CalendarNotCovered as exc:
+        calendar = {"today": today, "error": exc.message}
+    perms = permissions_of(request.user)
+    context = {
+        "staff": selectors.staff_profile_of(request.user),
+        "roles": selectors.role_labels(request.user),
+        "permissions": [Perm(p).label for p in Perm.values if p in perms],
+        "scope": Scope(scope_of(request.user)).label,
+        "calendar": calendar,
+        "can_configure": has_perm(request.user, Perm.CONFIG_MANAGE),
+    }
+    return render(request, "console/home.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("console:home")
+    extra_context = {
+        "base_template": "console/base.html",
+        "heading": _("工作人员登录"),
+        "intro": _("综合窗口、审批、热线、承办、网格和监察人员使用本单位分配的账号登录。"),
+    }
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("console:login")

@@ -1,0 +1,22 @@
+from .calendar import CalendarOverride, CalendarYear
+from .events import AuditEvent, ChainedEvent, EventChainHead
+from .people import Enterprise, EnterpriseAuthorisation, Person
+from .regions import Department, Region
+from .staff import StaffProfile, User
+from .tokens import ApiToken
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "CalendarOverride",
+    "CalendarYear",
+    "ChainedEvent",
+    "Department",
+    "Enterprise",
+    "EnterpriseAuthorisation",
+    "EventChainHead",
+    "Person",
+    "Region",
+    "StaffProfile",
+    "User",
+]

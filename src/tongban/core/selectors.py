@@ -1,0 +1,68 @@
+"""Reads of core's data. Object lookups answer 'not found' for missing and forbidden alike."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .errors import NotFound
+from .masking import mask_id_number, mask_phone
+from .models import Department, Person, Region, StaffProfile, User
+from .permissions import Perm, Role, has_perm, roles_of
+
+
+def regions_list(*, level: str | None = None, parent_code: str | None = None) -> QuerySet[Region]:
+    qs = Region.objects.select_related("parent")
+    if level:
+        qs = qs.filter(level=level)
+    if parent_code:
+        qs = qs.filter(parent__code=parent_code)
+    return qs.order_by("code")
+
+
+def departments_list(*, region_code: str | None = None) -> QuerySet[Department]:
+    qs = Department.objects.select_related("region", "parent").filter(is_active=True)
+    if region_code:
+        qs = qs.filter(region__code=region_code)
+    return qs.order_by("region__code", "code")
+
+
+def staff_profile_of(user: User) -> StaffProfile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return StaffProfile.objects.select_related("department__region").get(user=user)
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def person_of(user: User) -> Person | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def get_person_for_user(*, user: User, pk: int) -> Person:
+    """A person record: applicants see only themselves; staff who need identities see any."""
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise NotFound()
+    if person.user_id == getattr(user, "pk", None) or has_perm(user, Perm.IDENTITY_VIEW_FULL):
+        return person
+    raise NotFound()
+
+
+def shown_id_number(person: Person, viewer: User) -> str:
+    """The ID number as ``viewer`` may see it: whole for the person and roles that need it."""
+    if person.user_id and person.user_id == getattr(viewer, "pk", None):
+        return mask_id_number(person.id_number)
+    if has_perm(viewer, Perm.IDENTITY_VIEW_FULL):
+        return person.id_number
+    return mask_id_number(person.id_number)
+
+
+def shown_phone(phone: str, viewer: User) -> str:
+    return phone if has_perm(viewer, Perm.IDENTITY_VIEW_FULL) else mask_phone(phone)
+
+
+def role_labels(user: User) -> list[str]:
+    return [str(Role(role).label) for role in Role.values if role in roles_of(user)]

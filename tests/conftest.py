@@ -1,0 +1,99 @@
+"""Shared fixtures: one logged-in client per persona (STYLE rule 10)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tongban.core import workdays
+from tongban.core.permissions import Role
+
+from .factories import DepartmentFactory, PersonFactory, UserFactory, make_staff
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Each test starts from the package calendar plus whatever overrides it creates."""
+    workdays.invalidate()
+    yield
+    workdays.invalidate()
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(code="scjg", name="云溪区市场监督管理局")
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(code="mzj", name="云溪区民政局")
+
+
+@pytest.fixture
+def applicant_a(db):
+    user = UserFactory(username="applicant_a")
+    PersonFactory(name="张晓明", user=user)
+    return user
+
+
+@pytest.fixture
+def applicant_b(db):
+    user = UserFactory(username="applicant_b")
+    PersonFactory(name="李春梅", user=user)
+    return user
+
+
+@pytest.fixture
+def staff_factory(db, department):
+    def make(*roles: str, dept=None, username=None):
+        return make_staff(*roles, department=dept or department, username=username)
+
+    return make
+
+
+@pytest.fixture
+def clerk(staff_factory):
+    return staff_factory(Role.WINDOW_CLERK, username="clerk")
+
+
+@pytest.fixture
+def administrator(staff_factory):
+    return staff_factory(Role.ADMINISTRATOR, username="admin")
+
+
+@pytest.fixture
+def supervisor(staff_factory):
+    return staff_factory(Role.SUPERVISOR, username="supervisor")
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def anonymous_client():
+    return Client()
+
+
+@pytest.fixture
+def applicant_a_client(applicant_a):
+    return _client_for(applicant_a)
+
+
+@pytest.fixture
+def applicant_b_client(applicant_b):
+    return _client_for(applicant_b)
+
+
+@pytest.fixture
+def clerk_client(clerk):
+    return _client_for(clerk)
+
+
+@pytest.fixture
+def admin_client_(administrator):
+    return _client_for(administrator)
