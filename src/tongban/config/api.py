@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tongban.core.api import router as core_router
 from tongban.core.api_auth import API_AUTH
@@ -28,6 +28,15 @@ _PYDANTIC_MESSAGES = {
     "date_from_datetime_parsing": "不是有效的日期，应为 YYYY-MM-DD。",
     "date_parsing": "不是有效的日期，应为 YYYY-MM-DD。",
     "json_invalid": "请求内容不是有效的 JSON。",
+    "greater_than_equal": "应不小于 %(ge)s。",
+    "less_than_equal": "应不大于 %(le)s。",
+}
+
+_HTTP_MESSAGES = {
+    403: ("forbidden", "您没有执行此操作的权限。"),
+    404: ("not_found", "未找到该记录。"),
+    405: ("method_not_allowed", "不支持此请求方法。"),
+    429: ("throttled", "请求过于频繁，请稍后再试。"),
 }
 
 
@@ -42,6 +51,11 @@ def validation_error(request: HttpRequest, exc: ValidationError):
     for err in exc.errors:
         field = _field_of(err.get("loc", ()))
         problem = _(_PYDANTIC_MESSAGES.get(err.get("type", ""), "取值不正确。"))
+        if "%(" in problem:
+            try:
+                problem = problem % dict(err.get("ctx") or {})
+            except (KeyError, TypeError, ValueError):
+                problem = _("取值不正确。")
         errors.append(
             {
                 "field": field,
@@ -72,6 +86,20 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError):
         {"code": "unauthenticated", "message": _("请先登录，或提供有效的接口令牌。")},
         status=401,
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    """ninja's own refusals (the session's CSRF check, throttling …) in the same JSON shape."""
+    if exc.status_code == 403 and "CSRF" in str(exc.message):
+        body = {
+            "code": "csrf_failed",
+            "message": _("CSRF 校验失败：请刷新页面后重试，脚本请改用接口令牌。"),
+        }
+    else:
+        code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求未能处理。"))
+        body = {"code": code, "message": _(message)}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 api.add_router("/", core_router)

@@ -43,11 +43,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "django_htmx",
     "template_partials",
     "axes",
     "csp",
     "tongban.core",
+    "tongban.catalog",
     "tongban.portal",
     "tongban.console",
 ]

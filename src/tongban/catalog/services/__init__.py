@@ -1,0 +1,20 @@
+"""Every change to the catalogue."""
+
+from .bundles import bundle_publish, bundle_save
+from .items import (
+    item_publish,
+    item_retire,
+    item_revise,
+    item_save_spec,
+    version_check_quality,
+)
+
+__all__ = [
+    "bundle_publish",
+    "bundle_save",
+    "item_publish",
+    "item_retire",
+    "item_revise",
+    "item_save_spec",
+    "version_check_quality",
+]
