@@ -16,7 +16,7 @@ def make_id_number(seq: int, *, birth: dt.date = dt.date(1985, 6, 20), male: boo
     """A valid resident ID number (birthplace 330106, 西湖区) with a unique sequence code."""
     order = (seq * 2 + (1 if male else 0)) % 1000
     body = f"330106{birth:%Y%m%d}{order:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")
 
 
 def make_credit_code(seq: int, *, kind: str = "91") -> str:

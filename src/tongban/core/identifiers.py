@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.deconstruct import deconstructible
@@ -65,9 +66,15 @@ PROVINCE_CODES = frozenset(
 )
 REGION_CODE_LENGTHS = {"district": 6, "street": 9, "community": 12}
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}(-\d{1,6})?$")
-_SERVICE = re.compile(r"^(1\d{4}|[48]00\d{7})$")  # 12345, 95598, 400/800 numbers
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_LANDLINE = re.compile(r"^0\d{2,3}-?[2-9]\d{6,7}(-\d{1,6})?$", re.ASCII)
+_SERVICE = re.compile(r"^(1\d{4}|[48]00\d{7})$", re.ASCII)  # 12345, 95598, 400/800 numbers
+_ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
+
+
+def _typed(value: str | None) -> str:
+    """The value with full-width characters, as a Chinese input method types them, made ASCII."""
+    return unicodedata.normalize("NFKC", value or "")
 
 
 def _fail(code: CoreErrorCode, field: str, label, problem) -> ValidationFailed:
@@ -79,12 +86,12 @@ def _fail(code: CoreErrorCode, field: str, label, problem) -> ValidationFailed:
 def validate_id_number(value: str | None, *, field: str = "id_number") -> str:
     """A mainland resident identity card number (GB 11643): length, birth date, place, checksum."""
     code = CoreErrorCode.INVALID_ID_NUMBER
-    number = (value or "").strip().upper().replace(" ", "")
+    number = _typed(value).strip().upper().replace(" ", "")
     if not number:
         raise _fail(code, field, ID_NUMBER_LABEL, _("不能为空。"))
     if len(number) != 18:
         raise _fail(code, field, ID_NUMBER_LABEL, _("应为 18 位，当前为 %d 位。") % len(number))
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _ID_NUMBER.fullmatch(number):
         raise _fail(code, field, ID_NUMBER_LABEL, _("前 17 位应为数字，最后一位为数字或 X。"))
     try:
         ric.get_birth_date(number)
@@ -96,7 +103,7 @@ def validate_id_number(value: str | None, *, field: str = "id_number") -> str:
         raise _fail(code, field, ID_NUMBER_LABEL, _("校验位不正确，请核对号码。"))
     try:
         ric.get_birth_place(number)
-    except stdnum_errors.ValidationError:
+    except (stdnum_errors.ValidationError, KeyError):  # KeyError: a known province, no county
         raise _fail(code, field, ID_NUMBER_LABEL, _("前 6 位不是有效的行政区划代码。")) from None
     return number
 
@@ -113,7 +120,7 @@ def gender_from_id(number: str) -> str:
 def validate_credit_code(value: str | None, *, field: str = "credit_code") -> str:
     """A unified social credit code (GB 32100): 18 characters with a MOD 31 check character."""
     code = CoreErrorCode.INVALID_CREDIT_CODE
-    number = (value or "").strip().upper().replace(" ", "")
+    number = _typed(value).strip().upper().replace(" ", "")
     if not number:
         raise _fail(code, field, CREDIT_CODE_LABEL, _("不能为空。"))
     if len(number) != 18:
@@ -132,7 +139,7 @@ def validate_credit_code(value: str | None, *, field: str = "credit_code") -> st
 def validate_phone(value: str | None, *, field: str = "phone") -> str:
     """A mainland mobile (11 digits), a landline with area code, or a service number."""
     code = CoreErrorCode.INVALID_PHONE
-    number = re.sub(r"[\s()（）]", "", value or "")
+    number = re.sub(r"[\s()]", "", _typed(value))
     if number.startswith("+86"):
         number = number[3:]
     if not number:

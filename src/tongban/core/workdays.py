@@ -176,7 +176,7 @@ class WorkdayCalendar:
 
     def holiday_name(self, day: dt.date) -> str:
         self._offset(day)
-        return self.names.get(day, "")
+        return self.names.get(day if type(day) is dt.date else business_date(day), "")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,10 @@ from .audit import audit
 
 HOLIDAY_WORDS = {"放假", "休", "休息", "holiday", "off"}
 WORKDAY_WORDS = {"上班", "班", "调休上班", "workday", "work"}
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:~|～|\.\.|至|到|—|--)\s*(\d{4}-\d{2}-\d{2})$")
+_RANGE_SEPARATOR = r"(?:~|～|\.\.|至|到|—|--)"
+_RANGE = re.compile(
+    rf"^(\d{{4}}-\d{{2}}-\d{{2}})\s*{_RANGE_SEPARATOR}\s*(\d{{4}}-\d{{2}}-\d{{2}})$"
+)
 
 
 @dataclass
@@ -37,7 +40,9 @@ def _invalid(message, line_no: int | None = None, **params) -> ValidationFailed:
 
 def _parse_dates(text: str, line_no: int) -> list[dt.date]:
     dates: list[dt.date] = []
-    for part in re.split(r"[,，、\s]+(?![~～至到]|\.\.)", text.strip()):
+    # Spaces around a range's separator belong to the range ("2027-02-06 至 2027-02-13").
+    text = re.sub(rf"\s*({_RANGE_SEPARATOR})\s*", r"\1", text.strip())
+    for part in re.split(r"[,，、\s]+", text):
         part = part.strip()
         if not part:
             continue
@@ -79,15 +84,18 @@ def parse_year_schedule(year: int, text: str) -> YearSchedule:
             segment = segment.strip()
             if not segment:
                 continue
-            word, _sp, dates_text = segment.partition(" ")
-            word = word.strip().lower()
+            word, *dates_text = segment.split(None, 1)  # any space, also the full-width one
+            word = word.lower()
             if word in HOLIDAY_WORDS:
                 target, other = schedule.holidays, schedule.workdays
             elif word in WORKDAY_WORDS:
                 target, other = schedule.workdays, schedule.holidays
             else:
                 raise _invalid(_("“%(word)s”应为“放假”或“上班”。"), line_no, word=word[:20])
-            for day in _parse_dates(dates_text, line_no):
+            days = _parse_dates(dates_text[0] if dates_text else "", line_no)
+            if not days:
+                raise _invalid(_("“%(word)s”后面没有日期。"), line_no, word=word[:20])
+            for day in days:
                 if not first_allowed <= day <= last_allowed:
                     raise _invalid(
                         _("%(day)s 不在 %(year)d 年的安排范围内。"),

@@ -54,7 +54,14 @@ class Command(BaseCommand):
 
     def _import(self, options) -> None:
         name = options["file"]
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else _("不是 UTF-8 编码")
+            raise CommandError(
+                _("放假安排文件：无法读取 %(name)s（%(reason)s）。")
+                % {"name": name, "reason": reason}
+            ) from None
         year = calendar_year_import(
             actor=None, year=options["year"], source=options["source"], schedule_text=text
         )
