@@ -19,6 +19,7 @@ from tongban.core.permissions import Role
 from tongban.core.services import (
     calendar_override_delete,
     calendar_override_set,
+    calendar_year_delete,
     calendar_year_import,
 )
 
@@ -271,3 +272,15 @@ def test_import_without_the_permission_is_refused(department, role):
     assert nothing_written()
     with pytest.raises(CalendarNotCovered):
         workdays.is_workday(D("2027-01-04"))
+
+
+@pytest.mark.django_db
+def test_deleting_an_entered_year_uncovers_it_again():
+    calendar_year_import(actor=None, year=2027, source="测试", schedule_text="元旦：放假 2027-01-01")
+    assert workdays.add_workdays(dt.date(2027, 1, 1), 1) == dt.date(2027, 1, 4)
+    calendar_year_delete(actor=None, year=2027)
+    workdays.invalidate()
+    with pytest.raises(CalendarNotCovered):
+        workdays.add_workdays(dt.date(2027, 1, 1), 1)
+    assert not CalendarOverride.objects.filter(date__year=2027).exists()
+    assert AuditEvent.objects.filter(stream="calendar:2027", action="year_deleted").count() == 1

@@ -22,7 +22,12 @@ from .models import (
     StaffProfile,
     User,
 )
-from .services import calendar_override_delete, calendar_override_set, calendar_year_import
+from .services import (
+    calendar_override_delete,
+    calendar_override_set,
+    calendar_year_delete,
+    calendar_year_import,
+)
 from .services.calendar import parse_year_schedule
 
 admin.site.site_header = _("通办 · 系统配置")
@@ -159,9 +164,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
         obj.pk = result.pk
 
     def delete_model(self, request, obj):
-        for override in obj.overrides.all():
-            calendar_override_delete(actor=request.user, date=override.date)
-        obj.delete()
+        calendar_year_delete(actor=request.user, year=obj.year)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            calendar_year_delete(actor=request.user, year=obj.year)
 
 
 @admin.register(CalendarOverride)

@@ -1,6 +1,11 @@
 """Every state change of core's models. Views, admin, commands and other apps call these."""
 
-from .calendar import calendar_override_delete, calendar_override_set, calendar_year_import
+from .calendar import (
+    calendar_override_delete,
+    calendar_override_set,
+    calendar_year_delete,
+    calendar_year_import,
+)
 from .organisation import department_create, region_create
 from .people import (
     applicant_account_create,
@@ -18,6 +23,7 @@ __all__ = [
     "applicant_account_create",
     "calendar_override_delete",
     "calendar_override_set",
+    "calendar_year_delete",
     "calendar_year_import",
     "department_create",
     "enterprise_authorise",

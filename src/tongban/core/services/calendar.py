@@ -214,3 +214,19 @@ def calendar_override_delete(*, actor: User | None, date: dt.date) -> None:
                 payload={"date": date.isoformat()},
             )
         transaction.on_commit(workdays.invalidate)
+
+
+def calendar_year_delete(*, actor: User | None, year: int) -> None:
+    """Remove a year's entered schedule: the year is no longer covered unless the package has it."""
+    if actor is not None:
+        require_perm(actor, Perm.CALENDAR_MANAGE)
+    with transaction.atomic():
+        deleted, _info = CalendarYear.objects.filter(year=year).delete()
+        if deleted:
+            audit(
+                stream=f"calendar:{year}",
+                action="year_deleted",
+                actor=actor,
+                payload={"year": year},
+            )
+        transaction.on_commit(workdays.invalidate)
