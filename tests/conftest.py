@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tongban.core import workdays
 from tongban.core.permissions import Role
@@ -11,6 +13,13 @@ from tongban.core.permissions import Role
 from .factories import DepartmentFactory, PersonFactory, UserFactory, make_staff
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Messages are asserted in the default language, whatever an earlier test left active."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)

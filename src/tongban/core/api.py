@@ -6,13 +6,15 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from . import selectors, workdays
 from .identifiers import parse_date
 from .permissions import Scope, permissions_of, roles_of, scope_of
 
 router = Router(tags=["core"])
+
+MAX_WORKDAYS = 10000  # far beyond any time limit; the calendar covers far less anyway
 
 
 class MeOut(Schema):
@@ -84,7 +86,7 @@ def departments(request: HttpRequest, region: str | None = None):
 
 class AddWorkdaysQuery(Schema):
     start: str
-    days: int
+    days: int = Field(..., ge=0, le=MAX_WORKDAYS)
 
 
 class AddWorkdaysOut(Schema):

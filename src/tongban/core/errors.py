@@ -58,6 +58,8 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     """Bad input: the message names the field and the problem."""
 
+    status_code = 422
+
 
 class CalendarNotCovered(DomainError):
     """The working-day calendar has no schedule for a year: never guess."""

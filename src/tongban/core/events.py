@@ -150,15 +150,16 @@ def _verify_table(model: type[ChainedEvent], report: ChainReport) -> Iterator[Ch
             report.streams += 1
             expected_seq, prev_hash = 1, GENESIS_HASH
         report.events += 1
-        if event.seq != expected_seq:
-            yield ChainProblem(
-                table,
-                stream,
-                event.seq,
-                f"expected event #{expected_seq}: events #{expected_seq}–#{event.seq - 1} "
-                "are missing",
+        if event.seq > expected_seq:
+            missing = (
+                f"event #{expected_seq} is missing"
+                if event.seq == expected_seq + 1
+                else f"events #{expected_seq}–#{event.seq - 1} are missing"
             )
-        if event.prev_hash != prev_hash:
+            yield ChainProblem(table, stream, event.seq, f"{missing} (deleted)")
+        elif event.seq < expected_seq:
+            yield ChainProblem(table, stream, event.seq, f"event #{event.seq} appears twice")
+        elif event.prev_hash != prev_hash:
             yield ChainProblem(
                 table, stream, event.seq, "previous-hash link broken (an earlier event changed)"
             )

@@ -16,15 +16,23 @@ def mask_id_number(number: str | None) -> str:
 
 
 def mask_phone(number: str | None) -> str:
-    """``13812345678`` → ``138****5678``; a landline keeps its area code and last 4 digits."""
+    """``13812345678`` → ``138****5678``; a landline keeps its area code and last 4 digits
+    (``0571-87654321`` → ``0571-****4321``). The masked text is as long as the number."""
     if not number:
         return ""
-    if len(number) == 11 and number.isdigit():
-        return number[:3] + "****" + number[-4:]
     if len(number) <= 4:
         return "*" * len(number)
-    head = number.split("-", 1)[0] + "-" if "-" in number else number[:3]
-    return head + "*" * max(len(number) - len(head) - 4, 0) + number[-4:]
+    # Keep a landline's area code, or a long number's first three digits.
+    if "-" in number:
+        head = number.split("-", 1)[0] + "-"
+    elif len(number) > 7:
+        head = number[:3]
+    else:
+        head = ""
+    rest = number[len(head) :]
+    keep = 4 if len(rest) > 4 else 2 if len(rest) > 2 else 0
+    tail = rest[len(rest) - keep :]
+    return head + "*" * (len(rest) - len(tail)) + tail
 
 
 def mask_name(name: str | None) -> str:
@@ -35,7 +43,10 @@ def mask_name(name: str | None) -> str:
 
 
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# A mainland mobile, also written +86 138 1234 5678, 0086-138-1234-5678 or 86 13812345678.
+_MOBILE_IN_TEXT = re.compile(
+    r"(?<!\d)((?:(?:\+|00)?86[\s-]?)?1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)"
+)
 
 
 def redact_text(text: str) -> str:
@@ -45,14 +56,22 @@ def redact_text(text: str) -> str:
 
 
 class PersonalDataFilter(logging.Filter):
-    """A logging filter that masks ID numbers and mobile numbers in every record it passes."""
+    """A logging filter that masks ID numbers and mobile numbers in every record it passes:
+    the message, and the traceback and stack text a formatter would append to it."""
+
+    _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:
             message = str(record.msg)
-        redacted = redact_text(message)
-        record.msg = redacted
+        record.msg = redact_text(message)
         record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
         return True

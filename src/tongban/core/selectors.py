@@ -46,14 +46,22 @@ def get_person_for_user(*, user: User, pk: int) -> Person:
     person = Person.objects.filter(pk=pk).first()
     if person is None:
         raise NotFound()
-    if person.user_id == getattr(user, "pk", None) or has_perm(user, Perm.IDENTITY_VIEW_FULL):
+    if _is_own(person, user) or has_perm(user, Perm.IDENTITY_VIEW_FULL):
         return person
     raise NotFound()
 
 
+def _is_own(person: Person, user: User) -> bool:
+    """The person is the user's own record (never true for an anonymous user)."""
+    return person.user_id is not None and person.user_id == getattr(user, "pk", None)
+
+
 def shown_id_number(person: Person, viewer: User) -> str:
-    """The ID number as ``viewer`` may see it: whole for the person and roles that need it."""
-    if person.user_id and person.user_id == getattr(viewer, "pk", None):
+    """The ID number as ``viewer`` may see it: whole only for roles that need it.
+
+    The person themselves sees it masked too: a signed-in page is often on a shared screen.
+    """
+    if _is_own(person, viewer):
         return mask_id_number(person.id_number)
     if has_perm(viewer, Perm.IDENTITY_VIEW_FULL):
         return person.id_number

@@ -211,6 +211,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("TONGBAN_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Name Django's own loggers so their default (unfiltered) handlers are replaced.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
     },

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..errors import CoreErrorCode, ValidationFailed
@@ -84,7 +85,7 @@ def enterprise_register(
                     person=legal_representative,
                     enterprise=enterprise,
                     role=AuthorisationRole.LEGAL_REPRESENTATIVE,
-                    valid_from=dt.date.today(),  # noqa: DTZ011 - a civil date
+                    valid_from=timezone.localdate(),  # the business date, Asia/Shanghai
                 )
             return enterprise
     except IntegrityError:
@@ -101,6 +102,10 @@ def enterprise_authorise(
     valid_from: dt.date,
     valid_until: dt.date | None = None,
 ) -> EnterpriseAuthorisation:
+    if role not in AuthorisationRole.values:
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_INPUT, _("身份：不是可选的授权身份。"), field="role"
+        )
     if valid_until is not None and valid_until < valid_from:
         raise ValidationFailed(
             CoreErrorCode.INVALID_DATE, _("失效日期：不能早于生效日期。"), field="valid_until"

@@ -4,7 +4,9 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from tongban.core.errors import DomainError
 
 
 def _demo_modules():
@@ -26,8 +28,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         if action == "load":
-            for module in _demo_modules():
-                module.load(self.stdout.write)
+            try:
+                for module in _demo_modules():
+                    module.load(self.stdout.write)
+            except DomainError as exc:  # e.g. TONGBAN_DEMO_PASSWORD too weak for the validators
+                raise CommandError(f"demo load refused: {exc.message}") from None
             self.stdout.write(f"demo password for every account: {settings.TONGBAN_DEMO_PASSWORD}")
         else:
             for module in _demo_modules():
