@@ -10,6 +10,7 @@ from stdnum.cn import ric, uscc
 from tongban.core.models import Department, Enterprise, Person, Region, StaffProfile, User
 from tongban.core.models.regions import DepartmentKind, RegionLevel
 from tongban.core.permissions import Role
+from tongban.core.services.staff import _apply_roles
 
 
 def make_id_number(seq: int, *, birth: dt.date = dt.date(1985, 6, 20), male: bool = True) -> str:
@@ -64,15 +65,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
 
 def make_staff(*roles: str, department: Department | None = None, username: str | None = None):
     """A staff member with the given roles (Role slugs) in a department."""
-    from tongban.core.services.staff import _apply_roles  # noqa: PLC0415
-
     user = UserFactory(**({"username": username} if username else {}))
     StaffProfile.objects.create(user=user, department=department or DepartmentFactory())
     _apply_roles(user, [Role(r) for r in roles])

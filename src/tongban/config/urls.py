@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("console/", include("tongban.console.urls")),
+    path("", include("tongban.catalog.urls")),
     path("", include("tongban.portal.urls")),
 ]
