@@ -20,6 +20,7 @@ from tongban.core.permissions import (
     permissions_of,
     scope_of,
 )
+from tongban.core.views import site
 
 
 @login_required(login_url=reverse_lazy("console:login"))
@@ -49,9 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "console/home.html", context)
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "core/login.html"
-    redirect_authenticated_user = True
+class LoginView(site.SiteLoginView):
     next_page = reverse_lazy("console:home")
     extra_context = {
         "base_template": "console/base.html",

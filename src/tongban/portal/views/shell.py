@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core import selectors
+from tongban.core.views import site
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -19,13 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "core/login.html"
-    redirect_authenticated_user = True
+class LoginView(site.SiteLoginView):
     extra_context = {
         "base_template": "portal/base.html",
         "heading": _("申请人登录"),
-        "intro": _("登录后可在线申报、查看办件进度和电子证照。"),
+        "intro": _("登录后可查看您的个人信息；在线申报、办件进度和电子证照将陆续开通。"),
     }
 
 
