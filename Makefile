@@ -53,6 +53,7 @@ test-postgres: install
 
 browser:
 	@test -x /usr/bin/chromium || scripts/install-debian.sh chromium
+	@fc-list :lang=zh 2>/dev/null | grep -q . || scripts/install-debian.sh fonts-wqy-microhei
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

@@ -347,3 +347,26 @@ def test_english_catalogue_is_complete():
             elif sorted(placeholder.findall(entry.msgid)) != sorted(placeholder.findall(text)):
                 problems.append(f"placeholders differ: {entry.msgid}")
     assert problems == []
+
+
+@pytest.mark.django_db
+def test_pages_stay_chinese_for_an_english_browser_until_english_is_chosen(anonymous_client):
+    response = anonymous_client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert html_attr(response, "lang") == "zh-Hans"
+    assert "Cookie" in response["Vary"]
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_the_language_the_client_asks_for(clerk_client):
+    zh = clerk_client.get("/api/v1/workdays/add?start=2026-02-30&days=1")
+    en = clerk_client.get(
+        "/api/v1/workdays/add?start=2026-02-30&days=1", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert zh.json()["code"] == en.json()["code"] == "invalid_date"
+    assert "不是有效的日期" in zh.json()["message"]
+    assert "不是有效的日期" not in en.json()["message"]
+
+
+def test_favicon_ico_points_at_the_svg_icon(anonymous_client):
+    response = anonymous_client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (301, "/static/core/favicon.svg")

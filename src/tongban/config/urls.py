@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from tongban.core.views import site
 
 from .api import api
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url="/static/core/favicon.svg", permanent=True)),
     path("healthz", site.healthz, name="healthz"),
     path("mode/<str:mode>/", site.display_mode, name="display-mode"),
     path("i18n/", include("django.conf.urls.i18n")),

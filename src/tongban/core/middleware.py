@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
 from . import workdays
 
 DISPLAY_MODE_COOKIE = "tongban_mode"
@@ -15,7 +20,25 @@ class DisplayModeMiddleware:
     def __call__(self, request):
         mode = request.COOKIES.get(DISPLAY_MODE_COOKIE, "standard")
         request.display_mode = mode if mode in DISPLAY_MODES else "standard"
-        return self.get_response(request)
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Pages are in Simplified Chinese unless the visitor chose another language (cookie).
+
+    The browser's Accept-Language is honoured only by the API, where clients ask for it.
+    """
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
 
 
 class CalendarRefreshMiddleware:
