@@ -121,9 +121,11 @@ def _apply(version: ServiceItemVersion, options: list[SituationOption]) -> list[
     for material in version.materials.all():
         if material.pk in removed:
             continue
-        if material.necessity == Necessity.CONDITIONAL and material.pk not in added:
-            continue
-        required = material.necessity != Necessity.OPTIONAL or material.pk in added
+        conditional = material.necessity == Necessity.CONDITIONAL and material.pk not in added
+        if conditional and not material.condition:
+            continue  # only a situation option brings it in
+        # A conditional material with a written condition is listed for the applicant to judge.
+        required = material.pk in added or material.necessity == Necessity.REQUIRED
         needs.append(
             MaterialNeed(material, required, by_situation=material.pk in added, items=[version])
         )
@@ -152,24 +154,27 @@ def materials_for(
 
 
 def bundle_versions(bundle: Bundle) -> list[tuple[BundleItem, ServiceItemVersion]]:
+    """The published version of each member item, in order (remembered on the instance)."""
+    cached = getattr(bundle, "_published_pairs", None)
+    if cached is not None:
+        return cached
     published = {
         v.item_id: v
         for v in ServiceItemVersion.objects.filter(
             status=VersionStatus.PUBLISHED,
             item_id__in=[bi.item_id for bi in bundle.bundle_items.all()],
-        )
-        .select_related("item__department")
-        .prefetch_related("materials", _QUESTIONS)
+        ).select_related("item__department").prefetch_related("materials", _QUESTIONS)
     }
-    return [
-        (bi, published[bi.item_id]) for bi in bundle.bundle_items.all() if bi.item_id in published
-    ]
+    bundle._published_pairs = [(bi, published[bi.item_id]) for bi in bundle.bundle_items.all()
+                               if bi.item_id in published]
+    return bundle._published_pairs
 
 
 def bundle_walk(bundle: Bundle, answers: Mapping[str, str], *, partial: bool = False):
     """Walk the bundle's own questions, then each included item's, sharing answers by code.
 
-    Returns (path, next_question, included [(bundle item, version)], chosen options per item).
+    Returns (path, next_question, included [(bundle item, version)], chosen options per item,
+    asked question codes).
     """
     head = walk(bundle.questions.all(), answers, partial=partial)
     asked = set(head.asked_codes)
