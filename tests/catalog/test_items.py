@@ -193,3 +193,35 @@ def test_publishing_twice_is_refused(mzj):
     with pytest.raises(ValidationFailed) as exc:
         item_publish(version=v)
     assert exc.value.code == "not_publishable"
+
+
+def test_fees_faqs_codes_and_lengths_are_validated(mzj):
+    bad = spec(
+        "mzj",
+        fees=[{"name": ""}],
+        faqs=[{"question": "问？", "answer": ""}],
+        location="长" * 300,
+        special_procedures=[{"kind": "hearing", "limit_days": 5, "limit_unit": "fortnight"}],
+    )
+    bad["questions"][0]["code"] = "是否 本人"
+    with pytest.raises(SpecInvalid) as exc:
+        item_save_spec(spec=bad)
+    paths = {e.path for e in exc.value.errors}
+    assert {
+        "fees[0].name",
+        "faqs[0].answer",
+        "location",
+        "special_procedures[0].limit_unit",
+        "questions[0].code",
+    } <= paths
+    assert ServiceItem.objects.count() == 0
+
+
+def test_revise_keeps_uploaded_forms(mzj):
+    from django.core.files.base import ContentFile
+
+    v1 = item_save_spec(spec=spec("mzj"), publish=True)
+    material = v1.materials.get(seq=2)
+    material.blank_form.save("photo-spec.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    draft = item_revise(item=v1.item)
+    assert draft.materials.get(seq=2).blank_form.name == material.blank_form.name

@@ -3,10 +3,12 @@ the services), and its validation, which collects *every* problem with its field
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from .models import Necessity
 from .models.codes import (
@@ -21,6 +23,8 @@ from .models.codes import (
     OnlineDepth,
     SpecialProcedureKind,
 )
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,32}$")
 
 ELEMENT_FIELDS = (
     "name",
@@ -98,6 +102,20 @@ MATERIAL_DEFAULTS: dict[str, Any] = {
     "deferrable": False,
     "commitment_replaceable": False,
 }
+
+
+_TEXT_LIMITS = (
+    ("aliases", N_("别名"), 256),
+    ("legal_limit_note", N_("法定时限说明"), 256),
+    ("promised_limit_note", N_("承诺时限说明"), 256),
+    ("visits_reason", N_("必须现场办理原因"), 256),
+    ("outcome_name", N_("办理结果名称"), 128),
+    ("outcome_licence_type", N_("结果证照类型代码"), 64),
+    ("consult_phone", N_("咨询电话"), 64),
+    ("complaint_phone", N_("监督投诉电话"), 64),
+    ("location", N_("办理地点"), 256),
+    ("hours", N_("办理时间"), 256),
+)
 
 
 @dataclass(frozen=True)
@@ -204,6 +222,26 @@ def validate_item_spec(spec: dict[str, Any]) -> list[SpecError]:
             _("特别程序种类"),
         )
         _int(e, f"special_procedures[{i}].limit_days", sp.get("limit_days"), _("特别程序时限"))
+        _choice(
+            e,
+            f"special_procedures[{i}].limit_unit",
+            sp.get("limit_unit", "workday"),
+            ["workday", "day"],
+            _("时限单位"),
+        )
+    for i, fee in enumerate(spec["fees"]):
+        _text(
+            e, f"fees[{i}].name", fee.get("name", ""), _("收费项目"), required=True, max_length=128
+        )
+        _text(e, f"fees[{i}].standard", fee.get("standard", ""), _("收费标准"))
+        _text(e, f"fees[{i}].basis", fee.get("basis", ""), _("收费依据"))
+    for i, faq in enumerate(spec["faqs"]):
+        _text(e, f"faqs[{i}].question", faq.get("question", ""), _("问题"), required=True)
+        _text(
+            e, f"faqs[{i}].answer", faq.get("answer", ""), _("解答"), required=True, max_length=4000
+        )
+    for key, label, limit in _TEXT_LIMITS:
+        _text(e, key, spec[key], _(label), max_length=limit)
     e += _validate_materials(spec["materials"])
     e += _validate_questions(spec["questions"], {m.get("seq") for m in spec["materials"]})
     return e
@@ -223,6 +261,9 @@ def _validate_materials(materials: list[dict[str, Any]]) -> list[SpecError]:
         _choice(e, f"{path}.form", m["form"], MaterialForm.values, _("材料形式"))
         _choice(e, f"{path}.source", m["source"], MaterialSource.values, _("来源渠道"))
         _int(e, f"{path}.copies", m["copies"], _("份数"), 0, 99)
+        _text(e, f"{path}.condition", m["condition"], _("提交条件"))
+        _text(e, f"{path}.licence_type", m["licence_type"], _("证照类型代码"), max_length=64)
+        _text(e, f"{path}.source_note", m["source_note"], _("来源说明"), max_length=128)
         if m["source"] == MaterialSource.LICENCE and not m["licence_type"]:
             e.append(SpecError(f"{path}.licence_type", _("来源为电子证照时应填写证照类型代码。")))
     return e
@@ -235,8 +276,13 @@ def _validate_questions(questions: list[dict[str, Any]], seqs: set) -> list[Spec
     for i, q in enumerate(questions):
         path = f"questions[{i}]"
         code = q.get("code", "")
-        if not code or code in codes:
-            e.append(SpecError(f"{path}.code", _("问题编码不能为空或重复。")))
+        if not _SLUG.match(code or "") or code in codes:
+            e.append(
+                SpecError(
+                    f"{path}.code",
+                    _("问题编码不能为空或重复，只能由字母、数字、下划线和连字符组成。"),
+                )
+            )
         codes.add(code)
         _text(e, f"{path}.text", q.get("text", ""), _("问题"), required=True)
         shown_if = q.get("shown_if")
@@ -254,8 +300,13 @@ def _validate_questions(questions: list[dict[str, Any]], seqs: set) -> list[Spec
         option_codes = set()
         for j, o in enumerate(options):
             opath = f"{path}.options[{j}]"
-            if not o.get("code") or o.get("code") in option_codes:
-                e.append(SpecError(f"{opath}.code", _("选项编码不能为空或重复。")))
+            if not _SLUG.match(o.get("code") or "") or o.get("code") in option_codes:
+                e.append(
+                    SpecError(
+                        f"{opath}.code",
+                        _("选项编码不能为空或重复，只能由字母、数字、下划线和连字符组成。"),
+                    )
+                )
             option_codes.add(o.get("code"))
             _text(e, f"{opath}.label", o.get("label", ""), _("选项"), required=True, max_length=128)
             for key in ("adds", "removes"):

@@ -12,6 +12,7 @@ from tongban.core.errors import ValidationFailed
 from tongban.core.models import Department
 from tongban.core.permissions import Perm, require_perm
 
+from .. import search
 from ..errors import CatalogErrorCode
 from ..models import (
     Faq,
@@ -177,6 +178,15 @@ def item_save_spec(
                 "local_implementation_code": spec.get("local_implementation_code", ""),
             },
         )
+        identity = {
+            k: spec[k]
+            for k in ("handling_suffix", "local_basic_code", "local_implementation_code")
+            if k in spec and getattr(item, k) != spec[k]
+        }
+        if identity:  # identity fields are not versioned: the spec's values replace them
+            for k, v in identity.items():
+                setattr(item, k, v)
+            item.save(update_fields=list(identity))
         draft = item.versions.filter(status=VersionStatus.DRAFT).first()
         if draft is not None:
             draft.delete()  # a draft is scratch space: its elements are replaced whole
@@ -221,6 +231,7 @@ def item_publish(*, actor=None, version: ServiceItemVersion) -> ServiceItemVersi
         version.status = VersionStatus.PUBLISHED
         version.published_at = now
         version.save(update_fields=["status", "published_at"])
+        transaction.on_commit(search.invalidate)
     return version
 
 
@@ -230,7 +241,15 @@ def item_revise(*, actor=None, item: ServiceItem) -> ServiceItemVersion:
     published = item.versions.filter(status=VersionStatus.PUBLISHED).first()
     if published is None:
         raise ValidationFailed(CatalogErrorCode.NOT_EDITABLE, _("该事项没有已发布的版本。"))
-    return item_save_spec(actor=actor, spec=spec_from_version(published))
+    with transaction.atomic():
+        draft = item_save_spec(actor=actor, spec=spec_from_version(published))
+        # Uploaded blank forms and samples are not part of the spec: carry them over by seq.
+        files = {m.seq: m for m in published.materials.all() if m.blank_form or m.sample}
+        for material in draft.materials.filter(seq__in=list(files)):
+            material.blank_form = files[material.seq].blank_form
+            material.sample = files[material.seq].sample
+            material.save(update_fields=["blank_form", "sample"])
+    return draft
 
 
 def item_retire(*, actor=None, item: ServiceItem) -> None:
@@ -239,3 +258,4 @@ def item_retire(*, actor=None, item: ServiceItem) -> None:
         item.versions.filter(status=VersionStatus.PUBLISHED).update(
             status=VersionStatus.RETIRED, retired_at=timezone.now()
         )
+        transaction.on_commit(search.invalidate)

@@ -140,7 +140,7 @@ def wizard_start(request: HttpRequest, kind: str, code: str) -> HttpResponseRedi
     answers = _answers(request, kind, code) if request.GET.get("restart") is None else {}
     answers = _prune(kind, subject, answers)
     _store(request, kind, code, answers)
-    path, nxt = _walk(kind, subject, answers)
+    _path, nxt = _walk(kind, subject, answers)
     if nxt is None:
         return HttpResponseRedirect(_url(kind, "summary", code))
     return HttpResponseRedirect(_url(kind, "question", code, nxt.code))
