@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .errors import NotFound
 from .masking import mask_id_number, mask_phone
-from .models import Department, Person, Region, StaffProfile, User
+from .models import Department, Enterprise, Person, Region, StaffProfile, User
 from .permissions import Perm, Role, has_perm, roles_of
 
 
@@ -74,3 +75,26 @@ def shown_phone(phone: str, viewer: User) -> str:
 
 def role_labels(user: User) -> list[str]:
     return [str(Role(role).label) for role in Role.values if role in roles_of(user)]
+
+
+def enterprises_for(user: User) -> QuerySet[Enterprise]:
+    """The enterprises an applicant may act for today: valid, unrevoked authorisations."""
+    if not getattr(user, "is_authenticated", False):
+        return Enterprise.objects.none()
+    today = timezone.localdate()
+    return (
+        Enterprise.objects.filter(
+            authorisations__person__user=user,
+            authorisations__revoked_at__isnull=True,
+            authorisations__valid_from__lte=today,
+        )
+        .filter(
+            Q(authorisations__valid_until__isnull=True) | Q(authorisations__valid_until__gte=today)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def can_act_for(user: User, enterprise: Enterprise) -> bool:
+    return enterprises_for(user).filter(pk=enterprise.pk).exists()
