@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
+from tongban.catalog import search
 from tongban.core import workdays
 from tongban.core.permissions import Role
 
@@ -23,11 +24,13 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar():
-    """Each test starts from the package calendar plus whatever overrides it creates."""
+def _fresh_indexes():
+    """The calendar and the search index are per process: each test starts from its own data."""
     workdays.invalidate()
+    search.invalidate()
     yield
     workdays.invalidate()
+    search.invalidate()
 
 
 @pytest.fixture

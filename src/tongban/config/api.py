@@ -97,6 +97,8 @@ def http_error(request: HttpRequest, exc: HttpError):
             "code": "csrf_failed",
             "message": _("CSRF 校验失败：请刷新页面后重试，脚本请改用接口令牌。"),
         }
+    elif exc.status_code == 400 and "parse request body" in str(exc.message):
+        body = {"code": "invalid_json", "message": _("请求内容不是有效的 JSON。")}
     else:
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求未能处理。"))
         body = {"code": code, "message": _(message)}

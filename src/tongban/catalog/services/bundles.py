@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.core.errors import ValidationFailed
 from tongban.core.permissions import Perm, require_perm
 
+from .. import search
 from ..errors import CatalogErrorCode
 from ..models import (
     Bundle,
@@ -87,6 +88,7 @@ def bundle_save(*, actor=None, spec: dict[str, Any]) -> Bundle:
         if spec.get("publish"):
             bundle.is_published = True
             bundle.save(update_fields=["is_published"])
+        transaction.on_commit(search.invalidate)
     return bundle
 
 
@@ -94,5 +96,6 @@ def bundle_publish(*, actor=None, bundle: Bundle, published: bool = True) -> Bun
     if actor is not None:
         require_perm(actor, Perm.CONFIG_MANAGE)
     Bundle.objects.filter(pk=bundle.pk).update(is_published=published)
+    transaction.on_commit(search.invalidate)
     bundle.is_published = published
     return bundle
