@@ -222,3 +222,27 @@ def test_catalogue_statistics(ride_hailing):
     assert stats.fully_online_share == 1.0
     assert stats.instant_share == 0.0
     assert stats.average_visits == 0.0
+
+
+def test_the_same_licence_type_of_different_people_is_not_merged(db):
+    department("mzj", 7)
+    department("gaj", 8)
+    applicant_id = {"seq": 1, "name": "居民身份证", "source": "licence", "licence_type": "SFZ"}
+    agent_id = {**applicant_id, "seq": 2, "name": "受托人居民身份证", "holder": "agent"}
+    a = item_save_spec(spec=spec("mzj", questions=[], materials=[applicant_id]), publish=True)
+    b = item_save_spec(
+        spec=spec(
+            "gaj", basic_code="000107002000", questions=[], materials=[applicant_id, agent_id]
+        ),
+        publish=True,
+    )
+    bundle = bundle_save(
+        spec={
+            "code": "ids",
+            "name": "证件",
+            "publish": True,
+            "items": [a.item.implementation_code, b.item.implementation_code],
+        }
+    )
+    overview = selectors.bundle_overview(bundle)
+    assert (overview.materials_without_bundle, overview.materials) == (3, 2)

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from .models import Necessity
+from .models import MaterialHolder, Necessity
 from .models.codes import (
     ApplicantKind,
     Channel,
@@ -63,6 +63,7 @@ MATERIAL_FIELDS = (
     "source",
     "source_note",
     "licence_type",
+    "holder",
     "notes",
     "deferrable",
     "commitment_replaceable",
@@ -98,6 +99,7 @@ MATERIAL_DEFAULTS: dict[str, Any] = {
     "source": MaterialSource.APPLICANT,
     "source_note": "",
     "licence_type": "",
+    "holder": MaterialHolder.APPLICANT,
     "notes": "",
     "deferrable": False,
     "commitment_replaceable": False,
@@ -260,6 +262,7 @@ def _validate_materials(materials: list[dict[str, Any]]) -> list[SpecError]:
         _choice(e, f"{path}.necessity", m["necessity"], Necessity.values, _("必要性"))
         _choice(e, f"{path}.form", m["form"], MaterialForm.values, _("材料形式"))
         _choice(e, f"{path}.source", m["source"], MaterialSource.values, _("来源渠道"))
+        _choice(e, f"{path}.holder", m["holder"], MaterialHolder.values, _("材料所属人"))
         _int(e, f"{path}.copies", m["copies"], _("份数"), 0, 99)
         _text(e, f"{path}.condition", m["condition"], _("提交条件"))
         _text(e, f"{path}.licence_type", m["licence_type"], _("证照类型代码"), max_length=64)

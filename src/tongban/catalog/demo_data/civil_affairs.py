@@ -264,7 +264,7 @@ ITEMS = [
         ],
         materials=[
             form(1, "最低生活保障申请书"),
-            id_card(2, "共同生活家庭成员"),
+            id_card(2, "共同生活家庭成员", holder="other"),
             household_register(3, "共同生活家庭成员"),
             mat(4, RELIEF_CONSENT[0], form="original", notes=RELIEF_CONSENT[1]),
             licence(5, "中华人民共和国残疾人证", "CJRZ", necessity="conditional"),
@@ -396,7 +396,7 @@ ITEMS = [
         materials=[
             form(1, "基本殡葬服务费用减免申请表"),
             licence(2, "居民死亡医学证明（推断）书", "SWYXZM"),
-            id_card(3, "经办人", notes="经办亲属现场核验，或使用电子身份证"),
+            id_card(3, "经办人", notes="经办亲属现场核验，或使用电子身份证", holder="agent"),
             mat(
                 4,
                 "火化证明",

@@ -192,6 +192,7 @@ def proxy_materials(seq: int, *, enterprise: bool = False) -> list[dict[str, Any
             seq + 1,
             "受托人居民身份证",
             form="original",
+            holder="agent",
             notes="现场核验原件，网上办理时上传电子证照或照片",
         ),
     ]

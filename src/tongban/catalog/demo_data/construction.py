@@ -135,7 +135,7 @@ ITEMS = [
         ],
         materials=[
             form(1, "公共租赁住房保障资格申请表"),
-            id_card(2, "家庭成员"),
+            id_card(2, "家庭成员", holder="other"),
             household_register(3, "家庭成员"),
             mat(
                 4,

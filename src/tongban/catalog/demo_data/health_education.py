@@ -322,7 +322,7 @@ ITEMS = [
             )
         ],
         materials=[
-            mat(1, DECEASED_ID, form="original"),
+            mat(1, DECEASED_ID, form="original", holder="other"),
             id_card(2, "申报人"),
             conditional(
                 3, "死亡前就诊病历", form="copy", notes="在家中死亡的提供，用于推断死亡原因"

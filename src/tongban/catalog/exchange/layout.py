@@ -17,6 +17,7 @@ from ..models import (
     LegalBasis,
     LifeEvent,
     Material,
+    MaterialHolder,
     Necessity,
     ServiceItem,
     ServiceItemVersion,
@@ -229,6 +230,7 @@ MATERIALS = SheetDef(
         Col("填报须知", "notes", width=30),
         Col("可容缺", "deferrable", "bool", width=8),
         Col("可告知承诺替代", "commitment_replaceable", "bool", width=8),
+        _choice("材料所属人", "holder", MaterialHolder.choices, default=MaterialHolder.APPLICANT),
     ),
 )
 

@@ -9,7 +9,7 @@ from .items import (
     SpecialProcedure,
     Theme,
 )
-from .materials import Material, MaterialReviewTerm, Necessity
+from .materials import Material, MaterialHolder, MaterialReviewTerm, Necessity
 from .situations import SituationOption, SituationQuestion
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "LegalBasis",
     "LifeEvent",
     "Material",
+    "MaterialHolder",
     "MaterialReviewTerm",
     "Necessity",
     "ServiceItem",

@@ -11,6 +11,14 @@ class Necessity(models.TextChoices):
     OPTIONAL = "optional", _("非必要")
 
 
+class MaterialHolder(models.TextChoices):
+    """Whose document it is: two items asking for 身份证 share it only for the same person."""
+
+    APPLICANT = "applicant", _("申请人")
+    AGENT = "agent", _("受托人/代理人")
+    OTHER = "other", _("其他相关人员")
+
+
 class Material(models.Model):
     """申请材料 of one item version."""
 
@@ -35,6 +43,12 @@ class Material(models.Model):
     )
     source_note = models.CharField(_("来源说明"), max_length=128, blank=True)
     licence_type = models.CharField(_("可用电子证照类型代码"), max_length=64, blank=True)
+    holder = models.CharField(
+        _("材料所属人"),
+        max_length=16,
+        choices=MaterialHolder.choices,
+        default=MaterialHolder.APPLICANT,
+    )
     blank_form = models.FileField(_("空白表格"), upload_to="catalog/forms/", blank=True)
     sample = models.FileField(_("示例样表"), upload_to="catalog/samples/", blank=True)
     notes = models.TextField(_("填报须知"), blank=True)
@@ -58,11 +72,12 @@ class Material(models.Model):
         return f"{self.version.item.implementation_code}{self.seq:03d}"
 
     @property
-    def dedup_key(self) -> tuple[str, str]:
-        """Materials with the same key are asked once in a bundle."""
+    def dedup_key(self) -> tuple[str, str, str]:
+        """Materials with the same key are asked once in a bundle: the same e-licence type, or
+        the same name and source, of the same person."""
         if self.licence_type:
-            return ("licence", self.licence_type)
-        return ("name", "".join(self.name.split()) + "|" + self.source)
+            return ("licence", self.licence_type, self.holder)
+        return ("name", "".join(self.name.split()) + "|" + self.source, self.holder)
 
 
 class MaterialReviewTerm(models.Model):
