@@ -16,9 +16,9 @@ from django.db import transaction
 from tongban.core.models import Department
 
 from .demo_data import BUNDLES, ITEMS, LIFE_EVENTS, REVIEW_TERMS, THEMES
-from .models import Bundle, LifeEvent, MaterialReviewTerm, ServiceItemVersion, Theme
+from .models import Bundle, ServiceItemVersion
 from .models.codes import VersionStatus
-from .services import bundle_save, item_save_spec
+from .services import bundle_save, item_save_spec, review_terms_save, tags_save
 from .services.items import SpecInvalid, implementation_code_for
 from .spec import ELEMENT_FIELDS, MATERIAL_FIELDS, spec_from_version, with_defaults
 
@@ -32,25 +32,22 @@ class _Counter:
 
 
 def _taxonomy(c: _Counter) -> None:
-    for model, rows, label in ((Theme, THEMES, "themes"), (LifeEvent, LIFE_EVENTS, "life events")):
-        existing = {row.code: row for row in model.objects.all()}
-        for order, (code, name, audience) in enumerate(rows):
-            row = existing.get(code)
-            wanted = {"name": name, "audience": audience, "order": order}
-            if row is None:
-                model.objects.create(code=code, **wanted)
-                c.add(label)
-            elif any(getattr(row, k) != v for k, v in wanted.items()):
-                model.objects.filter(pk=row.pk).update(**wanted)
-                c.add(f"{label} updated")
-    terms = dict(MaterialReviewTerm.objects.values_list("term", "reason"))
-    for term, reason in REVIEW_TERMS:
-        if term not in terms:
-            MaterialReviewTerm.objects.create(term=term, reason=reason)
-            c.add("review terms")
-        elif terms[term] != reason:
-            MaterialReviewTerm.objects.filter(term=term).update(reason=reason)
-            c.add("review terms updated")
+    for kind, rows, label in (
+        ("theme", THEMES, "themes"),
+        ("life_event", LIFE_EVENTS, "life events"),
+    ):
+        changed = tags_save(
+            kind=kind,
+            rows=[
+                {"code": code, "name": name, "audience": audience, "order": order}
+                for order, (code, name, audience) in enumerate(rows)
+            ],
+        )
+        if changed:
+            c.created[label] = changed
+    changed = review_terms_save(terms=REVIEW_TERMS)
+    if changed:
+        c.created["review terms"] = changed
 
 
 def canonical_item_spec(spec: dict[str, Any], implementation_code: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from tongban.core.errors import DomainError
 
-from ..models import Bundle, LifeEvent, ServiceItem, ServiceItemVersion, Theme
+from ..models import Bundle, ServiceItem, ServiceItemVersion
 from ..models.codes import VersionStatus
 from ..services import (
     bundle_publish,
@@ -21,6 +21,7 @@ from ..services import (
     item_publish,
     item_retire,
     item_save_spec,
+    tags_save,
 )
 from ..services.items import SpecInvalid
 from ..spec import spec_from_version
@@ -90,8 +91,10 @@ def catalogue_import(
         return report
     problems = Problems()
     with transaction.atomic():
-        report.themes_saved = _save_tags(Theme, parsed.themes)
-        report.life_events_saved = _save_tags(LifeEvent, parsed.life_events)
+        report.themes_saved = tags_save(actor=actor, kind="theme", rows=parsed.themes)
+        report.life_events_saved = tags_save(
+            actor=actor, kind="life_event", rows=parsed.life_events
+        )
         bar = tqdm(
             parsed.items,
             desc=_("导入事项"),
@@ -124,19 +127,6 @@ def catalogue_import(
                 report.bundles_unchanged += 1
         problems.raise_if_any()  # rolls the whole import back
     return report
-
-
-def _save_tags(model, rows: list[dict[str, Any]]) -> int:
-    saved = 0
-    existing = {t.code: t for t in model.objects.filter(code__in=[r["code"] for r in rows])}
-    for r in rows:
-        values = {"name": r["name"], "audience": r["audience"], "order": r["order"]}
-        tag = existing.get(r["code"])
-        if tag is not None and all(getattr(tag, k) == v for k, v in values.items()):
-            continue
-        model.objects.update_or_create(code=r["code"], defaults=values)
-        saved += 1
-    return saved
 
 
 def _same(version: ServiceItemVersion | None, spec: dict[str, Any]) -> bool:

@@ -8,6 +8,7 @@ from .items import (
     item_save_spec,
     version_check_quality,
 )
+from .taxonomy import review_terms_save, tags_save
 
 __all__ = [
     "bundle_publish",
@@ -16,5 +17,7 @@ __all__ = [
     "item_retire",
     "item_revise",
     "item_save_spec",
+    "review_terms_save",
+    "tags_save",
     "version_check_quality",
 ]
