@@ -30,6 +30,7 @@ as_pg "'$BIN/initdb' -D '$dir/data' -U postgres -A trust -E UTF8 --locale=C.UTF-
   || { cat "$dir/initdb.log" >&2; exit 1; }
 as_pg "'$BIN/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -o \"-h 127.0.0.1 -p $port -k '$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start >/dev/null" \
   || { cat "$dir/server.log" >&2; exit 1; }
+"$BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres tongban
 echo "with-postgres: PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/tongban"
