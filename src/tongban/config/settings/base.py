@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "csp",
     "tongban.core",
     "tongban.catalog",
+    "tongban.cases",
     "tongban.portal",
     "tongban.console",
 ]

@@ -1,0 +1,194 @@
+"""Review steps (承办 → 审核 → 批准), the decision, and the result's issue and delivery."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.errors import DomainError, PermissionDenied
+from tongban.core.models import User
+from tongban.core.permissions import Perm, has_perm, has_role
+
+from .. import access
+from ..errors import CaseErrorCode
+from ..models import Case, DeliveryMethod, ItemProcedure, ReviewTask, TaskStatus
+from ..models.procedure import DEFAULT_STEPS
+from ..states import CaseAction as A
+from .common import require_reason, transition
+from .lifecycle import _open_task
+
+APPEAL_RIGHTS = _(
+    "如不服本决定，可自收到决定之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
+)
+
+
+def _steps(case: Case) -> tuple[list[dict], ItemProcedure | None]:
+    procedure = ItemProcedure.objects.filter(item=case.item_version.item).first()
+    return (procedure.steps if procedure and procedure.steps else DEFAULT_STEPS), procedure
+
+
+def _task_for(case: Case, actor: User) -> ReviewTask:
+    task = case.tasks.filter(status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED]).first()
+    if task is None:
+        raise DomainError(CaseErrorCode.NO_TASK, _("该办件当前没有待办的审查环节。"))
+    if not (has_role(actor, task.role) and access.in_department(actor, case)):
+        raise PermissionDenied(
+            _("该环节“%(step)s”需由实施部门的相应岗位办理。") % {"step": task.step_name}
+        )
+    return task
+
+
+def task_claim(*, actor: User, case: Case) -> ReviewTask:
+    """Take the open task of the case from the department's pool."""
+    with transaction.atomic():
+        task = _task_for(case, actor)
+        task = ReviewTask.objects.select_for_update().get(pk=task.pk)
+        if task.status == TaskStatus.CLAIMED and task.assignee_id != actor.pk:
+            raise DomainError(
+                CaseErrorCode.TASK_TAKEN, _("该任务已由 %(who)s 领取。"), who=str(task.assignee)
+            )
+        task.status, task.assignee = TaskStatus.CLAIMED, actor
+        task.save(update_fields=["status", "assignee"])
+        transition(case=case, actor=actor, action=A.CLAIM, payload={"step": task.step})
+    return task
+
+
+def task_release(*, actor: User, case: Case) -> ReviewTask:
+    with transaction.atomic():
+        task = _task_for(case, actor)
+        if task.assignee_id != actor.pk:
+            raise DomainError(CaseErrorCode.TASK_TAKEN, _("只能退回自己领取的任务。"))
+        task.status, task.assignee = TaskStatus.OPEN, None
+        task.save(update_fields=["status", "assignee"])
+        transition(case=case, actor=actor, action=A.RELEASE, payload={"step": task.step})
+    return task
+
+
+def _claimed_by(case: Case, actor: User) -> ReviewTask:
+    task = _task_for(case, actor)
+    if task.assignee_id not in (None, actor.pk):
+        raise DomainError(
+            CaseErrorCode.TASK_TAKEN, _("该任务已由 %(who)s 领取。"), who=str(task.assignee)
+        )
+    return task
+
+
+def task_complete(
+    *, actor: User, case: Case, opinion: str, expected_version: int | None = None
+) -> Case:
+    """Finish a non-final step with an opinion; the next step's task opens."""
+    opinion = require_reason(opinion, _("审查意见"))
+    steps, procedure = _steps(case)
+    with transaction.atomic():
+        task = _claimed_by(case, actor)
+        index = next(i for i, s in enumerate(steps) if s["code"] == task.step)
+        if index == len(steps) - 1:
+            raise DomainError(
+                CaseErrorCode.NO_TASK, _("这是最后一个环节，请作出准予或不予许可的决定。")
+            )
+        case = transition(
+            case=case,
+            actor=actor,
+            action=A.COMPLETE_STEP,
+            reason=opinion,
+            expected_version=expected_version,
+            payload={"step": task.step, "next": steps[index + 1]["code"]},
+        )
+        _close(task, actor, opinion)
+        _open_task(case, steps[index + 1], procedure)
+    return case
+
+
+def _close(task: ReviewTask, actor: User, opinion: str) -> None:
+    task.status, task.assignee, task.opinion = TaskStatus.DONE, actor, opinion
+    task.completed_at = timezone.now()
+    task.save(update_fields=["status", "assignee", "opinion", "completed_at"])
+
+
+def case_decide(
+    *, actor: User, case: Case, approve: bool, reason: str = "", expected_version: int | None = None
+) -> Case:
+    """准予 / 不予许可 at the final step. A denial states its reasons and the appeal rights."""
+    access.require_department(actor, case, Perm.CASE_APPROVE)
+    steps, _procedure = _steps(case)
+    with transaction.atomic():
+        task = _claimed_by(case, actor)
+        if task.step != steps[-1]["code"]:
+            raise DomainError(
+                CaseErrorCode.NO_TASK, _("尚未到决定环节，当前环节为“%(s)s”。"), s=task.step_name
+            )
+        if not approve:
+            reason = require_reason(reason, _("不予许可的理由"))
+
+        def apply(c: Case) -> None:
+            c.decided_at = timezone.now()
+            c.decision_reason = reason
+
+        payload = {} if approve else {"appeal_rights": str(APPEAL_RIGHTS)}
+        case = transition(
+            case=case,
+            actor=actor,
+            action=A.APPROVE if approve else A.DENY,
+            reason=reason,
+            expected_version=expected_version,
+            apply=apply,
+            payload=payload,
+        )
+        _close(task, actor, reason or str(_("准予许可")))
+    return case
+
+
+def case_issue(
+    *, actor: User, case: Case, result: str = "", expected_version: int | None = None
+) -> Case:
+    """出具结果 (the licence of [L] once it exists; a result document otherwise)."""
+    if not (access.in_department(actor, case) or has_perm(actor, Perm.CASE_ACCEPT)):
+        raise PermissionDenied()
+    return transition(
+        case=case,
+        actor=actor,
+        action=A.ISSUE,
+        expected_version=expected_version,
+        payload={"result": result or case.item_version.outcome_name},
+    )
+
+
+def case_deliver(
+    *,
+    actor: User,
+    case: Case,
+    method: str,
+    tracking_no: str = "",
+    carrier: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """送达: window pickup with a pickup code, mail with carrier and tracking number, electronic."""
+    if not (access.in_department(actor, case) or has_perm(actor, Perm.CASE_ACCEPT)):
+        raise PermissionDenied()
+    if method not in DeliveryMethod.values:
+        raise DomainError(
+            CaseErrorCode.REASON_REQUIRED, _("送达方式：不是可选值。"), field="method"
+        )
+    payload: dict[str, str] = {"method": method}
+    if method == DeliveryMethod.MAIL:
+        payload["carrier"] = require_reason(carrier, _("快递公司"))
+        payload["tracking_no"] = require_reason(tracking_no, _("快递单号"))
+    elif method == DeliveryMethod.WINDOW:
+        payload["pickup_code"] = f"{secrets.randbelow(10**6):06d}"
+    return transition(
+        case=case,
+        actor=actor,
+        action=A.DELIVER,
+        payload=payload,
+        expected_version=expected_version,
+        apply=lambda c: setattr(c, "delivery_method", method),
+    )
+
+
+def case_archive(*, actor: User | None, case: Case) -> Case:
+    return transition(
+        case=case, actor=actor, action=A.ARCHIVE, actor_label="" if actor else "system"
+    )

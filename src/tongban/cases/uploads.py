@@ -1,0 +1,89 @@
+"""Checking uploaded materials by their content, never by their name."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from tongban.core.errors import ValidationFailed
+
+from .errors import CaseErrorCode
+
+ALLOWED = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "ofd": "application/ofd",
+}
+EXTENSIONS = {"pdf": {".pdf"}, "jpeg": {".jpg", ".jpeg"}, "png": {".png"}, "ofd": {".ofd"}}
+MAX_PIXELS = 50_000_000  # a larger image is treated as a decompression bomb
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _refuse(message, **params) -> ValidationFailed:
+    return ValidationFailed(CaseErrorCode.UPLOAD_REFUSED, message, field="file", **params)
+
+
+def sniff(head: bytes, data: bytes) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if any(n.upper().endswith("OFD.XML") for n in archive.namelist()):
+                    return "ofd"
+        except zipfile.BadZipFile:
+            return None
+    return None
+
+
+def check_upload(name: str, data: bytes, *, allowed: set[str] | None = None) -> CheckedFile:
+    """Refuse empty, oversized, unknown, mislabelled and bomb files with a clear message."""
+    limit_mb = getattr(settings, "TONGBAN_UPLOAD_MAX_MB", 20)
+    if not data:
+        raise _refuse(_("文件：文件是空的，请重新选择。"))
+    if len(data) > limit_mb * 1024 * 1024:
+        raise _refuse(_("文件：文件超过 %(mb)d MB，请压缩后再上传。"), mb=limit_mb)
+    kind = sniff(data[:16], data)
+    allowed = allowed or set(ALLOWED)
+    if kind is None or kind not in allowed:
+        names = "、".join(k.upper() for k in sorted(allowed))
+        raise _refuse(_("文件：只接受 %(kinds)s 格式的文件。"), kinds=names)
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in EXTENSIONS[kind]:
+        raise _refuse(
+            _("文件：文件内容是 %(kind)s，与文件名“%(name)s”不符。"),
+            kind=kind.upper(),
+            name=name[-60:],
+        )
+    if kind in ("jpeg", "png"):
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    raise _refuse(
+                        _("文件：图片尺寸过大（%(w)d×%(h)d），请缩小后再上传。"), w=width, h=height
+                    )
+                image.verify()
+        except ValidationFailed:
+            raise
+        except Exception:
+            raise _refuse(_("文件：图片已损坏，无法打开。")) from None
+    return CheckedFile(kind, ALLOWED[kind], len(data), hashlib.sha256(data).hexdigest())
