@@ -2,7 +2,16 @@
 
 import pytest
 
-from tongban.cases.models import Case, CaseEvent, ReviewTask, TaskStatus
+from tests.catalog.specs import department
+from tests.factories import make_staff
+from tongban.cases.models import (
+    ApplicantBar,
+    Case,
+    CaseEvent,
+    ItemProcedure,
+    ReviewTask,
+    TaskStatus,
+)
 from tongban.cases.services import (
     case_accept,
     case_create,
@@ -21,6 +30,7 @@ from tongban.cases.services.common import StaleCase
 from tongban.cases.states import TransitionRefused
 from tongban.core.errors import DomainError, PermissionDenied, ValidationFailed
 from tongban.core.events import chain_verify
+from tongban.core.permissions import Role
 
 from .helpers import submitted_case
 
@@ -128,10 +138,6 @@ def test_only_the_applicant_or_a_clerk_submits_and_withdraws(
 
 
 def test_staff_of_another_department_cannot_review(applicant, clerk, reviewer, code):
-    from tests.catalog.specs import department
-    from tests.factories import make_staff
-    from tongban.core.permissions import Role
-
     outsider = make_staff(Role.REVIEWER, department=department("gaj", 8))
     case = case_accept(actor=clerk, case=submitted_case(applicant, code))
     with pytest.raises(PermissionDenied):
@@ -187,3 +193,32 @@ def test_incomplete_answers_are_refused_at_creation(applicant, code):
         )
     assert exc.value.code == "answer_missing"
     assert Case.objects.count() == 0
+
+
+def test_on_site_verification_needs_two_different_reviewers(
+    applicant, clerk, reviewer, approver, item, mzj, code
+):
+    ItemProcedure.objects.create(item=item.item, steps=[], two_reviewers=True)
+    second = make_staff(Role.REVIEWER, department=mzj, username="reviewer2")
+    case = case_accept(actor=clerk, case=submitted_case(applicant, code))
+    first = ReviewTask.objects.get(case=case).assignee
+    case = task_complete(actor=first, case=case, opinion="现场核查一：属实")
+    task = ReviewTask.objects.get(case=case)
+    assert (task.status, task.assignee) == (TaskStatus.OPEN, None)
+    with pytest.raises(DomainError):
+        task_complete(actor=first, case=case, opinion="我再核一次")
+    other = second if first == reviewer else reviewer
+    case = task_complete(actor=other, case=case, opinion="现场核查二：属实")
+    assert ReviewTask.objects.get(case=case, step="decide").status == TaskStatus.CLAIMED
+
+
+def test_a_barred_applicant_is_refused_at_submission(applicant, item, code):
+    import datetime as _dt
+
+    ApplicantBar.objects.create(
+        person=applicant.person, item=item.item, until=_dt.date(2099, 1, 1), reason="提供虚假材料"
+    )
+    with pytest.raises(DomainError) as exc:
+        submitted_case(applicant, code)
+    assert exc.value.code == "applicant_barred"
+    assert "提供虚假材料" in exc.value.message

@@ -122,6 +122,7 @@ def case_submit(*, actor: User, case: Case, expected_version: int | None = None)
     access.require_applicant_side(actor, case)
 
     def check(c: Case) -> None:
+        _check_bar(c.applicant, c.enterprise, c.item_version)
         missing = _required_missing(c)
         if missing:
             raise DomainError(

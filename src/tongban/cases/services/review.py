@@ -89,6 +89,24 @@ def task_complete(
             raise DomainError(
                 CaseErrorCode.NO_TASK, _("这是最后一个环节，请作出准予或不予许可的决定。")
             )
+        if procedure is not None and procedure.two_reviewers and index == 0:
+            checked_by = _first_checker(case, task.step)
+            if checked_by is None:
+                # 第三十四条: on-site verification by two staff; the first check is recorded
+                # and the task goes back to the pool for a second, different reviewer.
+                case = transition(
+                    case=case,
+                    actor=actor,
+                    action=A.COMPLETE_STEP,
+                    reason=opinion,
+                    expected_version=expected_version,
+                    payload={"step": task.step, "first_check": True},
+                )
+                task.status, task.assignee = TaskStatus.OPEN, None
+                task.save(update_fields=["status", "assignee"])
+                return case
+            if checked_by == actor.pk:
+                raise DomainError(CaseErrorCode.TASK_TAKEN, _("需由另一名工作人员完成第二次核查。"))
         case = transition(
             case=case,
             actor=actor,
@@ -100,6 +118,16 @@ def task_complete(
         _close(task, actor, opinion)
         _open_task(case, steps[index + 1], procedure)
     return case
+
+
+def _first_checker(case: Case, step: str) -> int | None:
+    """The reviewer who made the first of two checks of ``step``, if it is still pending."""
+    first = (
+        case.events.filter(action=A.COMPLETE_STEP, payload__step=step, payload__first_check=True)
+        .order_by("-seq")
+        .first()
+    )
+    return first.actor_id if first is not None else None
 
 
 def _close(task: ReviewTask, actor: User, opinion: str) -> None:
