@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("console/catalog/", include("tongban.catalog.console_urls")),
+    path("notices/", include("tongban.cases.documents_urls")),
     path("console/", include("tongban.console.urls")),
     path("", include("tongban.catalog.urls")),
     path("", include("tongban.portal.urls")),
