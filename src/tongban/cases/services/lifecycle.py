@@ -26,6 +26,7 @@ from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
 from ..states import CaseStatus as S
 from .common import require_reason, transition
+from .notices import tell_applicant
 from .numbering import next_case_no
 
 
@@ -202,6 +203,12 @@ def case_accept(*, actor: User, case: Case, expected_version: int | None = None)
         payload={"accepted_on": accepted_on.isoformat(), "deemed": deemed},
     )
     _first_task(case)
+    tell_applicant(
+        case,
+        _("已受理"),
+        _("已于 %(day)s 受理，承诺于 %(due)s 前办结。")
+        % {"day": accepted_on.isoformat(), "due": case.promised_due.isoformat()},
+    )
     return case
 
 
@@ -211,7 +218,7 @@ def case_refuse(
     """不予受理, with the written reason (and where to apply instead, when out of scope)."""
     access.require_clerk(actor)
     reason = require_reason(reason, _("不予受理的理由"))
-    return transition(
+    case = transition(
         case=case,
         actor=actor,
         action=A.REFUSE,
@@ -219,6 +226,8 @@ def case_refuse(
         expected_version=expected_version,
         apply=lambda c: setattr(c, "decision_reason", reason),
     )
+    tell_applicant(case, _("不予受理"), _("不予受理，理由：%(r)s") % {"r": reason})
+    return case
 
 
 def case_request_correction(
@@ -251,7 +260,7 @@ def case_request_correction(
                 _("已超过收件后 5 个工作日的补正告知期限，依法自收件之日起视为受理，请直接受理。"),
             )
 
-    return transition(
+    case = transition(
         case=case,
         actor=actor,
         action=A.REQUEST_CORRECTION,
@@ -260,6 +269,10 @@ def case_request_correction(
         check=check,
         payload={"missing": missing},
     )
+    tell_applicant(
+        case, _("请补正材料"), _("请一次性补正以下材料：%(m)s") % {"m": "、".join(missing)}
+    )
+    return case
 
 
 def case_resubmit(*, actor: User, case: Case, expected_version: int | None = None) -> Case:
@@ -311,7 +324,7 @@ def case_suspend(
             _("预计时长：应为 1 到 365 个工作日。"),
             field="expected_days",
         )
-    return transition(
+    case = transition(
         case=case,
         actor=actor,
         action=A.SUSPEND,
@@ -319,6 +332,13 @@ def case_suspend(
         expected_version=expected_version,
         payload={"kind": kind, "expected_days": int(expected_days)},
     )
+    tell_applicant(
+        case,
+        _("进入特别程序"),
+        _("因%(r)s进入特别程序，预计需要 %(n)d 个工作日，所需时间不计入办理期限。")
+        % {"r": reason, "n": int(expected_days)},
+    )
+    return case
 
 
 def case_resume(*, actor: User, case: Case, expected_version: int | None = None) -> Case:
@@ -340,7 +360,7 @@ def case_extend(
     def apply(c: Case) -> None:
         c.legal_due = workdays.add_workdays(c.legal_due, clocks.EXTENSION_DAYS)
 
-    return transition(
+    case = transition(
         case=case,
         actor=actor,
         action=A.EXTEND,
@@ -350,3 +370,9 @@ def case_extend(
         expected_version=expected_version,
         payload={"days": clocks.EXTENSION_DAYS},
     )
+    tell_applicant(
+        case,
+        _("办理期限延长"),
+        _("经本机关负责人批准，办理期限延长 10 个工作日，理由：%(r)s") % {"r": reason},
+    )
+    return case

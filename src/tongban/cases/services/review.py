@@ -19,6 +19,7 @@ from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
 from .common import require_reason, transition
 from .lifecycle import _open_task
+from .notices import tell_applicant
 
 APPEAL_RIGHTS = _(
     "如不服本决定，可自收到决定之日起六十日内依法申请行政复议，或者六个月内依法提起行政诉讼。"
@@ -166,6 +167,14 @@ def case_decide(
             payload=payload,
         )
         _close(task, actor, reason or str(_("准予许可")))
+    if approve:
+        tell_applicant(case, _("准予许可"), _("经审查，准予许可。"))
+    else:
+        tell_applicant(
+            case,
+            _("不予许可"),
+            _("不予许可，理由：%(r)s。%(rights)s") % {"r": reason, "rights": APPEAL_RIGHTS},
+        )
     return case
 
 
@@ -206,7 +215,7 @@ def case_deliver(
         payload["tracking_no"] = require_reason(tracking_no, _("快递单号"))
     elif method == DeliveryMethod.WINDOW:
         payload["pickup_code"] = f"{secrets.randbelow(10**6):06d}"
-    return transition(
+    case = transition(
         case=case,
         actor=actor,
         action=A.DELIVER,
@@ -214,6 +223,17 @@ def case_deliver(
         expected_version=expected_version,
         apply=lambda c: setattr(c, "delivery_method", method),
     )
+    if method == DeliveryMethod.WINDOW:
+        text = _("办理结果已可到窗口领取，取件码 %(c)s。") % {"c": payload["pickup_code"]}
+    elif method == DeliveryMethod.MAIL:
+        text = _("办理结果已通过%(c)s寄出，单号 %(n)s。") % {
+            "c": payload["carrier"],
+            "n": payload["tracking_no"],
+        }
+    else:
+        text = _("办理结果已电子送达，请在“我的办件”中查看。")
+    tell_applicant(case, _("办理结果送达"), text)
+    return case
 
 
 def case_archive(*, actor: User | None, case: Case) -> Case:

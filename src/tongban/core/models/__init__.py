@@ -1,5 +1,6 @@
 from .calendar import CalendarOverride, CalendarYear
 from .events import AuditEvent, ChainedEvent, EventChainHead
+from .notifications import Notification
 from .people import Enterprise, EnterpriseAuthorisation, Person
 from .regions import Department, Region
 from .staff import StaffProfile, User
@@ -15,6 +16,7 @@ __all__ = [
     "Enterprise",
     "EnterpriseAuthorisation",
     "EventChainHead",
+    "Notification",
     "Person",
     "Region",
     "StaffProfile",

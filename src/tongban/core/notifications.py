@@ -1,0 +1,63 @@
+"""Notifications: stored for the portal and handed to an SMS backend after the transaction.
+
+The backend is a dotted path in ``TONGBAN_SMS_BACKEND`` (a class with ``send(phone, text)``);
+the default, ``ConsoleSmsBackend``, writes the message to the log with the number masked, so a
+demo or a test never sends anything.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .masking import mask_phone
+from .models import Notification, Person
+
+logger = logging.getLogger("tongban.notifications")
+
+
+class ConsoleSmsBackend:
+    def send(self, phone: str, text: str) -> str:
+        logger.info("SMS to %s: %s", mask_phone(phone), text)
+        return "logged"
+
+
+def _backend():
+    path = getattr(settings, "TONGBAN_SMS_BACKEND", "tongban.core.notifications.ConsoleSmsBackend")
+    return import_string(path)()
+
+
+def _send_sms(notification_id: int) -> None:
+    notification = Notification.objects.select_related("person").get(pk=notification_id)
+    phone = notification.person.phone
+    if not phone:
+        status = "no_phone"
+    else:
+        try:
+            status = _backend().send(phone, f"【通办】{notification.title}：{notification.body}")
+        except Exception:  # a failed SMS must not undo the case change
+            logger.exception("SMS backend failed for notification %s", notification_id)
+            status = "failed"
+    Notification.objects.filter(pk=notification_id).update(sms_status=str(status)[:16])
+
+
+def notify(
+    *, person: Person, title: str, body: str, link: str = "", sms: bool = True
+) -> Notification:
+    """Store a notification; the SMS goes out only if the surrounding transaction commits."""
+    notification = Notification.objects.create(
+        person=person, title=title[:128], body=body, link=link[:256]
+    )
+    if sms:
+        transaction.on_commit(lambda: _send_sms(notification.pk))
+    return notification
+
+
+def notifications_mark_read(*, person: Person) -> int:
+    return Notification.objects.filter(person=person, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
