@@ -192,7 +192,7 @@ def test_portal_home_shows_no_personal_card_to_anonymous(anonymous_client):
 
 @pytest.mark.django_db
 def test_portal_home_links_only_to_pages_that_exist(anonymous_client):
-    """The catalogue is not built yet: nothing on the home page may lead to a 404."""
+    """Nothing on the home page (catalogue search, themes, bundles) may lead to a 404."""
     page = anonymous_client.get("/").content.decode()
     links = set(re.findall(r'href="(/[^"]*)"', page)) - {"/static/core/tongban.css"}
     assert links

@@ -49,6 +49,8 @@ class CaseAction(models.TextChoices):
     ARCHIVE = "archive", _("归档")
     WITHDRAW = "withdraw", _("撤回申请")
     MATERIAL_ADDED = "material_added", _("补充材料")
+    FORM_SAVED = "form_saved", _("填写申请表")
+    MATERIAL_REMOVED = "material_removed", _("删除材料")
 
 
 S = CaseStatus
@@ -80,6 +82,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
         frozenset({S.DRAFT, S.CORRECTION_REQUESTED, S.IN_REVIEW, S.SUSPENDED, S.SUBMITTED}),
         None,
     ),
+    # The applicant edits a draft (and the form again while asked to correct it).
+    A.FORM_SAVED: (frozenset({S.DRAFT, S.CORRECTION_REQUESTED}), None),
+    A.MATERIAL_REMOVED: (frozenset({S.DRAFT}), None),
 }
 
 # Where the case stands for the applicant's step indicator (申报 → 受理 → 审查 → 决定 → 送达).

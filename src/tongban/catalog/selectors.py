@@ -163,10 +163,13 @@ def bundle_versions(bundle: Bundle) -> list[tuple[BundleItem, ServiceItemVersion
         for v in ServiceItemVersion.objects.filter(
             status=VersionStatus.PUBLISHED,
             item_id__in=[bi.item_id for bi in bundle.bundle_items.all()],
-        ).select_related("item__department").prefetch_related("materials", _QUESTIONS)
+        )
+        .select_related("item__department")
+        .prefetch_related("materials", _QUESTIONS)
     }
-    bundle._published_pairs = [(bi, published[bi.item_id]) for bi in bundle.bundle_items.all()
-                               if bi.item_id in published]
+    bundle._published_pairs = [
+        (bi, published[bi.item_id]) for bi in bundle.bundle_items.all() if bi.item_id in published
+    ]
     return bundle._published_pairs
 
 

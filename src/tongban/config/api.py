@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import router as core_router
 from tongban.core.api_auth import API_AUTH
@@ -107,3 +108,4 @@ def http_error(request: HttpRequest, exc: HttpError):
 
 api.add_router("/", core_router)
 api.add_router("/", catalog_router)
+api.add_router("/", cases_router)

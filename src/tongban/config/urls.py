@@ -15,7 +15,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("console/catalog/", include("tongban.catalog.console_urls")),
     path("notices/", include("tongban.cases.documents_urls")),
+    path("console/cases/", include("tongban.cases.console_urls")),
     path("console/", include("tongban.console.urls")),
     path("", include("tongban.catalog.urls")),
+    path("", include("tongban.cases.urls")),
     path("", include("tongban.portal.urls")),
 ]

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar.constants as package_calendar
 from django.db import DatabaseError
 from django.db.models import Count, Max
+from django.utils.translation import gettext_noop
 
 from .errors import CalendarNotCovered
 from .models import CalendarOverride, CalendarYear
@@ -37,14 +38,14 @@ PACKAGE_LAST_YEAR = max(package_calendar.holidays).year
 
 # chinese-calendar names its holidays in English; the platform shows the official Chinese names.
 HOLIDAY_NAMES_ZH = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "Mid-autumn Festival": "中秋节",
-    "National Day": "国庆节",
-    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+    "New Year's Day": gettext_noop("元旦"),
+    "Spring Festival": gettext_noop("春节"),
+    "Tomb-sweeping Day": gettext_noop("清明节"),
+    "Labour Day": gettext_noop("劳动节"),
+    "Dragon Boat Festival": gettext_noop("端午节"),
+    "Mid-autumn Festival": gettext_noop("中秋节"),
+    "National Day": gettext_noop("国庆节"),
+    "Anti-Fascist 70th Day": gettext_noop("中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"),
 }
 
 

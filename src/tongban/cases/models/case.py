@@ -98,7 +98,16 @@ class Case(models.Model):
                 fields=["created_by", "idempotency_key"], name="case_idempotency_key_per_creator"
             ),
         ]
-        indexes = [models.Index(fields=["department", "status"])]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            # The work queue: a tab's cases in order of their due date (0002_queue_indexes).
+            models.Index(fields=["status", "promised_due"], name="case_queue_status_promised"),
+            models.Index(
+                fields=["department", "status", "promised_due"], name="case_queue_dept_promised"
+            ),
+            models.Index(fields=["status", "received_at"], name="case_queue_status_received"),
+            models.Index(fields=["status", "decided_at"], name="case_queue_status_decided"),
+        ]
 
     def __str__(self) -> str:
         return self.case_no

@@ -38,8 +38,15 @@ def _last_handled(case: Case) -> str:
 
 
 def locked(case_id: int) -> Case:
+    """The case row, locked for the rest of the transaction.
+
+    Only the case row (``of=self``), and as FOR NO KEY UPDATE: a plain FOR UPDATE of this
+    joined query also locked the item version, item, department and applicant rows, which
+    every other case of the department references, so transitions collided with other cases'
+    inserts (their foreign-key checks take KEY SHARE locks) and PostgreSQL found deadlocks.
+    """
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",), no_key=True)
         .select_related("item_version__item", "department", "applicant")
         .get(pk=case_id)
     )

@@ -14,6 +14,7 @@ from .. import access
 from ..errors import CaseErrorCode
 from ..models import Case, CaseMaterial, MaterialStatus
 from ..states import CaseAction as A
+from ..states import target_of
 from ..uploads import check_upload
 from .common import transition
 
@@ -72,30 +73,38 @@ def case_material_add(
             field="status",
             m=material.name,
         )
+    target_of(A.MATERIAL_ADDED, case.status)  # refuse early; checked again under the lock
     checked = check_upload(name, data or b"") if status == MaterialStatus.PROVIDED else None
-    with transaction.atomic():
-        row = CaseMaterial(
-            case=case, material=material, status=status, note=note[:256], added_by=actor
-        )
-        if checked is not None:
-            row.original_name = name[-128:]
-            row.content_type, row.size, row.sha256 = (
-                checked.content_type,
-                checked.size,
-                checked.sha256,
+    row = CaseMaterial(case=case, material=material, status=status, note=note[:256], added_by=actor)
+    try:
+        with transaction.atomic():
+            if checked is not None:
+                row.original_name = name[-128:]
+                row.content_type, row.size, row.sha256 = (
+                    checked.content_type,
+                    checked.size,
+                    checked.sha256,
+                )
+                row.file.save(
+                    f"{case.case_no}-{material.seq:03d}.{checked.kind}",
+                    ContentFile(data),
+                    save=False,
+                )
+            row.save()
+            transition(
+                case=case,
+                actor=actor,
+                action=A.MATERIAL_ADDED,
+                payload={
+                    "seq": material.seq,
+                    "status": status,
+                    "sha256": checked.sha256 if checked else "",
+                },
             )
-            row.file.save(
-                f"{case.case_no}-{material.seq:03d}.{checked.kind}", ContentFile(data), save=False
-            )
-        row.save()
-        transition(
-            case=case,
-            actor=actor,
-            action=A.MATERIAL_ADDED,
-            payload={
-                "seq": material.seq,
-                "status": status,
-                "sha256": checked.sha256 if checked else "",
-            },
-        )
+    except BaseException:
+        # The transaction rolled back (a racing withdrawal, a lost lock …): the file it stored
+        # must not outlive the row that would have pointed at it.
+        if row.file.name:
+            row.file.storage.delete(row.file.name)
+        raise
     return row

@@ -17,7 +17,7 @@ from ..errors import CaseErrorCode
 from ..models import Case, DeliveryMethod, ItemProcedure, ReviewTask, TaskStatus
 from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
-from .common import require_reason, transition
+from .common import locked, require_reason, transition
 from .lifecycle import _open_task
 from .notices import tell_applicant
 
@@ -42,9 +42,10 @@ def _task_for(case: Case, actor: User) -> ReviewTask:
     return task
 
 
-def task_claim(*, actor: User, case: Case) -> ReviewTask:
+def task_claim(*, actor: User, case: Case, expected_version: int | None = None) -> ReviewTask:
     """Take the open task of the case from the department's pool."""
     with transaction.atomic():
+        locked(case.pk)  # the case row first, then the task: the order every transition uses
         task = _task_for(case, actor)
         task = ReviewTask.objects.select_for_update().get(pk=task.pk)
         if task.status == TaskStatus.CLAIMED and task.assignee_id != actor.pk:
@@ -53,18 +54,31 @@ def task_claim(*, actor: User, case: Case) -> ReviewTask:
             )
         task.status, task.assignee = TaskStatus.CLAIMED, actor
         task.save(update_fields=["status", "assignee"])
-        transition(case=case, actor=actor, action=A.CLAIM, payload={"step": task.step})
+        transition(
+            case=case,
+            actor=actor,
+            action=A.CLAIM,
+            payload={"step": task.step},
+            expected_version=expected_version,
+        )
     return task
 
 
-def task_release(*, actor: User, case: Case) -> ReviewTask:
+def task_release(*, actor: User, case: Case, expected_version: int | None = None) -> ReviewTask:
     with transaction.atomic():
+        locked(case.pk)  # the case row first, then the task: the order every transition uses
         task = _task_for(case, actor)
         if task.assignee_id != actor.pk:
             raise DomainError(CaseErrorCode.TASK_TAKEN, _("只能退回自己领取的任务。"))
         task.status, task.assignee = TaskStatus.OPEN, None
         task.save(update_fields=["status", "assignee"])
-        transition(case=case, actor=actor, action=A.RELEASE, payload={"step": task.step})
+        transition(
+            case=case,
+            actor=actor,
+            action=A.RELEASE,
+            payload={"step": task.step},
+            expected_version=expected_version,
+        )
     return task
 
 

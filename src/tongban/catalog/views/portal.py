@@ -3,55 +3,53 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tongban.core.errors import NotFound, ValidationFailed
 from tongban.core.permissions import Perm, has_perm
 
 from .. import browse, selectors
+from ..models.codes import Channel, Delivery, OnlineDepth, VersionStatus
 from ..situations import walk
+from .listing import list_context
 
 SESSION_KEY = "catalog:answers:{kind}:{code}"
 
 
 def _answers(request: HttpRequest, kind: str, code: str) -> dict[str, str]:
-    return dict(request.session.get(SESSION_KEY.format(kind=kind, code=code), {}))
+    stored = request.session.get(SESSION_KEY.format(kind=kind, code=code), {})
+    return dict(stored) if isinstance(stored, dict) else {}
 
 
 def _store(request: HttpRequest, kind: str, code: str, answers: dict[str, str]) -> None:
     request.session[SESSION_KEY.format(kind=kind, code=code)] = answers
 
 
+@require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Browse and search: for persons / enterprises, by department, theme and life event."""
-    filters = browse.BrowseFilters.from_query(request.GET)
-    results = browse.browse(filters)
-    page = Paginator(results.entries, 20).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "catalog/catalogue.html",
-        {
-            "filters": filters,
-            "page": page,
-            "count": len(results.entries),
-            "facets": browse.facets(filters.audience),
-            "bundles": results.bundles,
-            "query_without_page": filters.querystring(),
-        },
-    )
+    return render(request, "catalog/catalogue.html", list_context(request))
+
+
+def _labels(choices, values) -> list[str]:
+    labels = dict(choices.choices)
+    return [str(labels[v]) for v in values if v in labels]
 
 
 def _version_for_request(request: HttpRequest, code: str):
+    """The published version, or with ``?preview=<version id>`` any version of the item for a
+    configuration manager (everyone else gets 404, as for a missing item)."""
     preview = request.GET.get("preview")
-    if preview and has_perm(request.user, Perm.CONFIG_MANAGE):
+    if preview is not None:
+        if not has_perm(request.user, Perm.CONFIG_MANAGE):
+            raise Http404
         try:
             version = selectors.version_for_display(int(preview))
-        except (ValueError, NotFound):
+        except (ValueError, OverflowError, NotFound):
             raise Http404 from None
         if version.item.implementation_code != code:
             raise Http404
@@ -62,18 +60,27 @@ def _version_for_request(request: HttpRequest, code: str):
         raise Http404 from None
 
 
+@require_GET
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_for_request(request, code)
-    base = selectors.materials_for(version, {}) if not version.questions.all() else None
+    has_questions = bool(version.questions.all())
+    is_preview = version.status != VersionStatus.PUBLISHED
     return render(
         request,
         "catalog/guide.html",
         {
             "version": version,
             "item": version.item,
-            "base_result": base,
-            "is_preview": version.status != "published",
-            "has_questions": bool(version.questions.all()),
+            "base_result": None if has_questions else selectors.materials_for(version, {}),
+            "is_preview": is_preview,
+            "has_questions": has_questions,
+            # nothing to ask: the guide itself leads to the online application (cases app)
+            "apply_url": reverse("cases:apply", args=[code])
+            if not (has_questions or is_preview) and version.online_depth != OnlineDepth.OFFLINE
+            else "",
+            "channels": _labels(Channel, version.channels),
+            "deliveries": _labels(Delivery, version.deliveries),
+            "bundles": browse.bundles_with_item(version.item),
         },
     )
 
@@ -96,19 +103,18 @@ class AnswerForm(forms.Form):
 
 def _wizard_context(kind: str, subject) -> dict:
     if kind == "item":
-        return {
-            "kind": kind,
-            "subject": subject,
-            "code": subject.item.implementation_code,
-            "name": subject.name,
-            "guide_url": reverse("catalog:guide", args=[subject.item.implementation_code]),
-        }
+        code = subject.item.implementation_code
+        guide_url = reverse("catalog:guide", args=[code])
+    else:
+        code = subject.code
+        guide_url = reverse("catalog:bundle", args=[code])
     return {
         "kind": kind,
         "subject": subject,
-        "code": subject.code,
+        "code": code,
         "name": subject.name,
-        "guide_url": reverse("catalog:bundle", args=[subject.code]),
+        "guide_url": guide_url,
+        "restart_url": _url(kind, "start", code) + "?restart=1",
     }
 
 
@@ -122,7 +128,7 @@ def _load(kind: str, code: str):
 
 
 def _walk(kind: str, subject, answers: dict[str, str]):
-    """(path, next question, all questions that currently apply) for partial answers."""
+    """(path so far, next question) for partial answers."""
     if kind == "item":
         result = walk(subject.questions.all(), answers, partial=True)
         return result.path, result.next_question
@@ -135,7 +141,9 @@ def _url(kind: str, name: str, code: str, *args) -> str:
     return reverse(prefix + name, args=[code, *args])
 
 
+@require_GET
 def wizard_start(request: HttpRequest, kind: str, code: str) -> HttpResponseRedirect:
+    """Go to the first question not answered yet, or to the summary when all are."""
     subject = _load(kind, code)
     answers = _answers(request, kind, code) if request.GET.get("restart") is None else {}
     answers = _prune(kind, subject, answers)
@@ -150,37 +158,32 @@ def wizard_start(request: HttpRequest, kind: str, code: str) -> HttpResponseRedi
 def wizard_question(request: HttpRequest, kind: str, code: str, question: str) -> HttpResponse:
     """One question per page; the answers so far decide whether this question applies."""
     subject = _load(kind, code)
-    answers = _answers(request, kind, code)
-    try:
-        path, current = _walk(kind, subject, {k: v for k, v in answers.items() if k != question})
-    except ValidationFailed:
-        _store(request, kind, code, {})
-        return HttpResponseRedirect(_url(kind, "start", code))
+    answers = _prune(kind, subject, _answers(request, kind, code))
+    path, current = _walk(kind, subject, {k: v for k, v in answers.items() if k != question})
     if current is None or current.code != question:
         return HttpResponseRedirect(_url(kind, "start", code))
     form = AnswerForm(
-        request.POST or None, question=current, initial={"answer": answers.get(question)}
+        request.POST if request.method == "POST" else None,
+        question=current,
+        initial={"answer": answers.get(question)},
     )
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         answers[question] = form.cleaned_data["answer"]
         _store(request, kind, code, _prune(kind, subject, answers))
         return HttpResponseRedirect(_url(kind, "start", code))
-    back = (
-        _url(kind, "question", code, path[-1][0].code)
-        if path
-        else _wizard_context(kind, subject)["guide_url"]
-    )
+    context = _wizard_context(kind, subject)
+    back = _url(kind, "question", code, path[-1][0].code) if path else context["guide_url"]
     return render(
         request,
         "catalog/question.html",
         {
-            **_wizard_context(kind, subject),
+            **context,
             "form": form,
             "question": current,
             "back_url": back,
             "step": len(path) + 1,
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -199,7 +202,9 @@ def _prune(kind: str, subject, answers: dict[str, str]) -> dict[str, str]:
         kept[nxt.code] = answers[nxt.code]
 
 
+@require_GET
 def wizard_summary(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    """Your situation (with change links) and exactly the materials it needs."""
     subject = _load(kind, code)
     answers = _answers(request, kind, code)
     try:
@@ -209,20 +214,31 @@ def wizard_summary(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             result = selectors.bundle_materials_for(subject, answers)
     except ValidationFailed:
         return HttpResponseRedirect(_url(kind, "start", code))
+    context = _wizard_context(kind, subject)
     return render(
         request,
         "catalog/summary.html",
         {
-            **_wizard_context(kind, subject),
+            **context,
             "result": result,
-            "change_urls": {q.code: _url(kind, "question", code, q.code) for q, _o in result.path},
+            "change_urls": [(q, o, _url(kind, "question", code, q.code)) for q, o in result.path],
+            "back_url": _url(kind, "question", code, result.path[-1][0].code)
+            if result.path
+            else context["guide_url"],
+            "version": subject if kind == "item" else None,
+            # the online application (cases app) takes these answers from the session
+            "apply_url": reverse("cases:apply", args=[code])
+            if kind == "item" and subject.online_depth != OnlineDepth.OFFLINE
+            else "",
         },
     )
 
 
+@require_GET
 def bundle(request: HttpRequest, code: str) -> HttpResponse:
     subject = _load("bundle", code)
     pairs = selectors.bundle_versions(subject)
+    has_questions = bool(subject.questions.all()) or any(v.questions.all() for _bi, v in pairs)
     return render(
         request,
         "catalog/bundle.html",
@@ -230,7 +246,7 @@ def bundle(request: HttpRequest, code: str) -> HttpResponse:
             "bundle": subject,
             "pairs": pairs,
             "overview": selectors.bundle_overview(subject),
-            "has_questions": bool(subject.questions.all())
-            or any(v.questions.all() for _bi, v in pairs),
+            "has_questions": has_questions,
+            "base_result": None if has_questions else selectors.bundle_materials_for(subject, {}),
         },
     )

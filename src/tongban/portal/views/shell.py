@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from tongban.catalog import browse
 from tongban.core import selectors
 from tongban.core.views import site
 
@@ -16,6 +17,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "person": person,
         "shown_id_number": selectors.shown_id_number(person, request.user) if person else "",
+        **browse.home_overview(),
     }
     return render(request, "portal/home.html", context)
 

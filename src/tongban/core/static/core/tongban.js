@@ -9,7 +9,43 @@
       summary.focus();
     }
   }
+  // Print buttons are hidden without JavaScript (there is nothing to click then); with it they
+  // are shown and print the page (CSS @media print leaves the header and the buttons out).
+  function wirePrintButtons(root) {
+    root.querySelectorAll(".js-print").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+  // A panel such as the catalogue filters is open in the HTML (it works without JavaScript);
+  // on a narrow screen it starts folded so that the results come first.
+  function foldOnNarrowScreens(root) {
+    root.querySelectorAll("details[data-fold-below]").forEach(function (details) {
+      var width = parseInt(details.getAttribute("data-fold-below"), 10) || 0;
+      if (window.matchMedia("(max-width: " + (width - 1) + "px)").matches) {
+        details.open = false;
+      }
+    });
+  }
+  // Folded details (legal basis, FAQ) are printed open, and folded again afterwards.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (details) {
+      details.open = true;
+      openedForPrint.push(details);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) {
+      details.open = false;
+    });
+    openedForPrint = [];
+  });
   document.addEventListener("DOMContentLoaded", function () {
+    wirePrintButtons(document);
+    foldOnNarrowScreens(document);
     focusErrorSummary(document);
   });
   // After an htmx swap, focus the new error summary or the new heading.

@@ -1,0 +1,81 @@
+"""The applicant's edits of a draft: the application form's answers and removing a material."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.errors import CoreErrorCode, ValidationFailed
+from tongban.core.models import User
+
+from .. import access, application_form
+from ..errors import CaseErrorCode
+from ..models import Case, CaseMaterial
+from ..states import CaseAction as A
+from .common import transition
+
+
+def case_form_save(
+    *, actor: User, case: Case, values: dict[str, Any], expected_version: int | None = None
+) -> Case:
+    """Save answers of the application form (some or all fields): each checked by its type.
+
+    Known identity fields (name, ID number, enterprise) are never stored here: the case links
+    the person and enterprise they come from. The event names the fields, not their values.
+    """
+    access.require_applicant_side(actor, case)
+    fields = {f.code: f for f in application_form.fields_of(case.item_version)}
+    cleaned: dict[str, str] = {}
+    for code, value in values.items():
+        field = fields.get(code)
+        if field is None:
+            raise ValidationFailed(
+                CoreErrorCode.INVALID_INPUT,
+                _("申请表没有“%(code)s”这一项。"),
+                field=code,
+                code=str(code)[:40],
+            )
+        cleaned[code] = application_form.clean_value(field, value)
+
+    def apply(c: Case) -> None:
+        data = dict(c.form_data or {})
+        for code, value in cleaned.items():
+            if value:
+                data[code] = value
+            else:
+                data.pop(code, None)
+        c.form_data = data
+
+    return transition(
+        case=case,
+        actor=actor,
+        action=A.FORM_SAVED,
+        expected_version=expected_version,
+        apply=apply,
+        payload={"fields": sorted(cleaned)},
+    )
+
+
+def case_material_remove(*, actor: User, case: Case, material_id: int) -> Case:
+    """Take a material (an upload, or a choice of e-licence, 容缺 or 告知承诺) off a draft."""
+    access.require_applicant_side(actor, case)
+    row = CaseMaterial.objects.filter(case=case, pk=material_id).select_related("material").first()
+    if row is None:
+        raise ValidationFailed(
+            CaseErrorCode.UPLOAD_REFUSED, _("材料：没有找到这份材料。"), field="material"
+        )
+    with transaction.atomic():
+        case = transition(
+            case=case,
+            actor=actor,
+            action=A.MATERIAL_REMOVED,
+            payload={"seq": row.material.seq, "status": row.status, "sha256": row.sha256},
+        )
+        stored = row.file.name if row.file else ""
+        row.delete()
+        if stored:
+            storage = row.file.storage
+            transaction.on_commit(lambda: storage.delete(stored))
+    return case

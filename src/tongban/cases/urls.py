@@ -1,0 +1,31 @@
+"""The applicant's pages of cases: online application (申报) and 我的办件."""
+
+from django.urls import path
+
+from .views import portal
+
+app_name = "cases"
+
+urlpatterns = [
+    path("apply/<str:code>/", portal.apply_start, name="apply"),
+    path("my/cases/", portal.my_cases, name="my-cases"),
+    path("my/cases/<str:case_no>/", portal.case_page, name="case"),
+    path("my/cases/<str:case_no>/apply/", portal.tasks, name="tasks"),
+    path("my/cases/<str:case_no>/apply/form/", portal.form_page, name="form"),
+    path("my/cases/<str:case_no>/apply/form/<slug:field>/", portal.form_page, name="form-field"),
+    path("my/cases/<str:case_no>/apply/materials/", portal.materials, name="materials"),
+    path(
+        "my/cases/<str:case_no>/apply/materials/<int:seq>/",
+        portal.material_add,
+        name="material-add",
+    ),
+    path(
+        "my/cases/<str:case_no>/apply/materials/remove/<int:pk>/",
+        portal.material_remove,
+        name="material-remove",
+    ),
+    path("my/cases/<str:case_no>/apply/check/", portal.check, name="check"),
+    path("my/cases/<str:case_no>/submitted/", portal.confirmation, name="confirmation"),
+    path("my/cases/<str:case_no>/withdraw/", portal.withdraw, name="withdraw"),
+    path("my/cases/<str:case_no>/resubmit/", portal.resubmit, name="resubmit"),
+]
