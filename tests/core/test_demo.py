@@ -111,7 +111,7 @@ def test_load_creates_applicants_with_valid_id_numbers():
     accounts = Person.objects.filter(user__isnull=False)
     assert accounts.count() >= 4
     assert not any(roles_of(p.user) for p in accounts)
-    enterprise = Enterprise.objects.get()
+    enterprise = Enterprise.objects.get(credit_code="91330199MA2CXY8K1J")  # the core demo's
     auth = EnterpriseAuthorisation.objects.get(enterprise=enterprise)
     assert auth.person == enterprise.legal_representative
     assert auth.role == AuthorisationRole.LEGAL_REPRESENTATIVE
