@@ -53,7 +53,7 @@ def notify(
         person=person, title=title[:128], body=body, link=link[:256]
     )
     if sms:
-        transaction.on_commit(lambda: _send_sms(notification.pk))
+        transaction.on_commit(lambda: _send_sms(notification.pk), robust=True)
     return notification
 
 

@@ -40,7 +40,7 @@ def region_create(*, code: str, name: str, parent: Region | None = None) -> Regi
             return Region.objects.create(code=code, name=name, level=level, parent=parent)
     except IntegrityError:
         raise ValidationFailed(
-            CoreErrorCode.DUPLICATE, _("区划代码：%(code)s 已存在。"), field="code", code=code
+            CoreErrorCode.DUPLICATE, _("区划代码：%(value)s 已存在。"), field="code", value=code
         ) from None
 
 
@@ -78,5 +78,5 @@ def department_create(
             )
     except IntegrityError:
         raise ValidationFailed(
-            CoreErrorCode.DUPLICATE, _("单位编码：%(code)s 已存在。"), field="code", code=code
+            CoreErrorCode.DUPLICATE, _("单位编码：%(value)s 已存在。"), field="code", value=code
         ) from None
