@@ -26,7 +26,7 @@ class LoginView(site.SiteLoginView):
     extra_context = {
         "base_template": "portal/base.html",
         "heading": _("申请人登录"),
-        "intro": _("登录后可查看您的个人信息；在线申报、办件进度和电子证照将陆续开通。"),
+        "intro": _("登录后可以在线申报、查看办件进度和通知。"),
     }
 
 
