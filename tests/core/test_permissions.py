@@ -45,10 +45,21 @@ EXPECTED = {
         Scope.DEPARTMENT,
     ),
     Role.HOTLINE_OPERATOR: (
-        {Perm.CONSOLE_ACCESS, Perm.TICKET_CREATE, Perm.TICKET_DISPATCH},
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.TICKET_CREATE,
+            Perm.TICKET_DISPATCH,
+            Perm.TICKET_ARBITRATE,
+            Perm.TICKET_CALLBACK,
+            Perm.KNOWLEDGE_EDIT,
+            Perm.KNOWLEDGE_REVIEW,
+        },
         Scope.ALL,
     ),
-    Role.HANDLER: ({Perm.CONSOLE_ACCESS, Perm.TICKET_HANDLE}, Scope.DEPARTMENT),
+    Role.HANDLER: (
+        {Perm.CONSOLE_ACCESS, Perm.TICKET_HANDLE, Perm.KNOWLEDGE_EDIT},
+        Scope.DEPARTMENT,
+    ),
     Role.GRID_WORKER: ({Perm.CONSOLE_ACCESS, Perm.GRID_REPORT}, Scope.REGION),
     Role.SUPERVISOR: (
         {Perm.CONSOLE_ACCESS, Perm.SUPERVISION_VIEW, Perm.SUPERVISION_URGE},
@@ -93,7 +104,12 @@ def test_role_grants_exactly_its_permissions(role, staff_factory):
 
 def test_several_roles_add_up_and_the_widest_scope_wins(staff_factory):
     user = staff_factory(Role.HANDLER, Role.GRID_WORKER)
-    assert permissions_of(user) == {Perm.CONSOLE_ACCESS, Perm.TICKET_HANDLE, Perm.GRID_REPORT}
+    assert permissions_of(user) == {
+        Perm.CONSOLE_ACCESS,
+        Perm.TICKET_HANDLE,
+        Perm.KNOWLEDGE_EDIT,
+        Perm.GRID_REPORT,
+    }
     assert scope_of(user) == Scope.REGION
 
 

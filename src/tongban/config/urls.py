@@ -16,8 +16,11 @@ urlpatterns = [
     path("console/catalog/", include("tongban.catalog.console_urls")),
     path("notices/", include("tongban.cases.documents_urls")),
     path("console/cases/", include("tongban.cases.console_urls")),
+    path("console/hotline/", include("tongban.hotline.console_urls")),
+    path("open311/v2/", include("tongban.hotline.open311_urls")),
     path("console/", include("tongban.console.urls")),
     path("", include("tongban.catalog.urls")),
     path("", include("tongban.cases.urls")),
+    path("", include("tongban.hotline.urls")),
     path("", include("tongban.portal.urls")),
 ]

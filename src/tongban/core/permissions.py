@@ -34,6 +34,10 @@ class Perm(models.TextChoices):
     TICKET_CREATE = "ticket.create", _("登记工单")
     TICKET_DISPATCH = "ticket.dispatch", _("派发工单")
     TICKET_HANDLE = "ticket.handle", _("办理工单")
+    TICKET_ARBITRATE = "ticket.arbitrate", _("审核退单和延期、指定承办单位")
+    TICKET_CALLBACK = "ticket.callback", _("回访和重办工单")
+    KNOWLEDGE_EDIT = "knowledge.edit", _("编写知识库条目")
+    KNOWLEDGE_REVIEW = "knowledge.review", _("审核发布知识库条目")
     GRID_REPORT = "grid.report", _("上报网格事件")
     SUPERVISION_VIEW = "supervision.view", _("查看电子监察")
     SUPERVISION_URGE = "supervision.urge", _("催办督办")
@@ -57,9 +61,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_REVIEW, Perm.CASE_APPROVE}
     ),
     Role.HOTLINE_OPERATOR: frozenset(
-        {Perm.CONSOLE_ACCESS, Perm.TICKET_CREATE, Perm.TICKET_DISPATCH}
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.TICKET_CREATE,
+            Perm.TICKET_DISPATCH,
+            Perm.TICKET_ARBITRATE,
+            Perm.TICKET_CALLBACK,
+            Perm.KNOWLEDGE_EDIT,
+            Perm.KNOWLEDGE_REVIEW,
+        }
     ),
-    Role.HANDLER: frozenset({Perm.CONSOLE_ACCESS, Perm.TICKET_HANDLE}),
+    Role.HANDLER: frozenset({Perm.CONSOLE_ACCESS, Perm.TICKET_HANDLE, Perm.KNOWLEDGE_EDIT}),
     Role.GRID_WORKER: frozenset({Perm.CONSOLE_ACCESS, Perm.GRID_REPORT}),
     Role.SUPERVISOR: frozenset({Perm.CONSOLE_ACCESS, Perm.SUPERVISION_VIEW, Perm.SUPERVISION_URGE}),
     Role.ADMINISTRATOR: frozenset(

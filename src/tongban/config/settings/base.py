@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tongban.core",
     "tongban.catalog",
     "tongban.cases",
+    "tongban.hotline",
     "tongban.portal",
     "tongban.console",
 ]
