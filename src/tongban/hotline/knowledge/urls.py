@@ -1,0 +1,3 @@
+"""Knowledge base pages under /console/hotline/knowledge/."""
+
+urlpatterns: list = []
