@@ -19,7 +19,7 @@ applied quietly; SQLite unless DATABASE_URL names a throwaway PostgreSQL), then:
    middleware stack, a logged-in session, the template rendered) as the window clerk, a
    reviewer, an approver and the supervisor, on their default tab and with filters (tab, card,
    due group, search, a later page); after a warm-up, ``--requests`` requests per scenario. Also
-   the ``tongban.cases.selectors.queue`` selector alone. Prints p50/p90/p99/max per scenario and
+   the ``tongban.cases.queue.queue_page`` selector alone. Prints p50/p90/p99/max per scenario and
    overall; the target is a page p50 ≤ 80 ms. Never fails on time.
 """
 
@@ -308,22 +308,22 @@ def measure_pages(cases, requests: int, warmup: int, cpu_all: list[float]) -> li
 
 
 def measure_selector(cases, requests: int) -> list[float]:
-    from tongban.cases import selectors
+    from tongban.cases import queue
     from tongban.core.models import User
 
     everything: list[float] = []
-    print(f"\nselectors.queue(...) alone — {requests} calls per scenario")
+    print(f"\nqueue.queue_page(...) alone — {requests} calls per scenario")
     for label, username, query in cases:
         user = User.objects.get(username=username)
-        filters = selectors.QueueFilters.from_query(
+        filters = queue.QueueFilters.from_query(
             dict(part.split("=", 1) for part in query.split("&") if part)
         )
-        page = selectors.queue(user, filters)
+        page = queue.queue_page(user, filters)
         times = []
         for _ in range(requests):
             user = User.objects.get(username=username)  # a fresh user, as in a request
             start = time.perf_counter()
-            page = selectors.queue(user, filters)
+            page = queue.queue_page(user, filters)
             times.append((time.perf_counter() - start) * 1000)
         everything.extend(times)
         print(f"  {label:42} {fmt(times)}  ({page.count} listed)")

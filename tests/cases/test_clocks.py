@@ -122,7 +122,17 @@ def test_on_time_flag_and_delivery_limit_at_decision(
     at("2026-11-05 10:00")
     case = task_complete(actor=reviewer, case=case, opinion="同意")
     case = case_decide(actor=approver, case=case, approve=True)
-    at("2026-12-20 10:00")  # long after: the decided clock stays as it was
+    at("2026-11-19 16:00")  # the last day to serve the result (第四十四条)
     c = selectors.clock(case)
     assert (c.decided_on, c.on_time, c.card, c.elapsed) == (D(2026, 11, 5), True, "", 3)
     assert c.delivery_due == D(2026, 11, 19)
+    at("2026-12-20 10:00")  # long after: the decided clock stays as it was ...
+    c = selectors.clock(case)
+    assert (c.decided_on, c.on_time, c.elapsed, c.promised_due) == (
+        D(2026, 11, 5),
+        True,
+        3,
+        D(2026, 11, 9),
+    )
+    # ... but the result was never served: the 送达 stage is overdue, and the card yellow.
+    assert (c.card, [s.code for s in c.overdue_stages]) == ("yellow", ["deliver"])

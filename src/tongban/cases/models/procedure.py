@@ -1,11 +1,126 @@
+"""How a department handles an item (its review steps and the stage limits 环节时限), and the
+review tasks of a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tongban.catalog.models.codes import VersionStatus
+from tongban.core.permissions import Role
 
 DEFAULT_STEPS = [
     {"code": "handle", "name": "承办", "role": "reviewer", "limit_days": 0},
     {"code": "decide", "name": "批准", "role": "approver", "limit_days": 0},
 ]
+
+ACCEPT_DAYS_BY_LAW = 5  # 第三十二条: accept, refuse or send the one-time notice within 5 days
+DELIVERY_DAYS_BY_LAW = 10  # 第四十四条: issue and serve within 10 days of the decision
+
+# The five stages of a case whose time is limited (电子监察 tracks each: 环节超时).
+STAGES = ("accept", "review", "decide", "issue", "deliver")
+
+
+@dataclass(frozen=True)
+class StepLimits:
+    """Working-day limits of the stages 受理、审查、决定、制证、送达 (None: no limit of its own).
+
+    accept   from receipt (or resubmission) to acceptance, refusal or the correction notice;
+    review   from acceptance until the last review step before the decision is done;
+    decide   from there to the decision (准予 / 不予许可);
+    issue    from an approval to the result issued (制证);
+    deliver  from the result issued (from the decision, for a denial) to its delivery —
+             never later than ``DELIVERY_DAYS_BY_LAW`` after the decision, whatever is set.
+
+    The defaults are the law's alone. ``final_step`` is the code of the procedure's decision
+    step: completing the step before it ends the review stage.
+    """
+
+    accept: int = ACCEPT_DAYS_BY_LAW
+    review: int | None = None
+    decide: int | None = None
+    issue: int | None = None
+    deliver: int | None = None
+    final_step: str = DEFAULT_STEPS[-1]["code"]
+
+    def limit(self, stage: str) -> int | None:
+        return getattr(self, stage)
+
+
+def check_step_limits(
+    *,
+    accept: int | None,
+    review: int | None,
+    decide: int | None,
+    issue: int | None,
+    deliver: int | None,
+    promised_limit: int | None = None,
+) -> dict[str, str]:
+    """Messages (by field) for limits that cannot hold together; empty when they can.
+    The limits are whole numbers of working days, 0 or more, or None (the fields' own
+    validators refuse anything else).
+
+    - 受理 within the 5 working days of 第三十二条 (after them the case counts as accepted);
+    - 制证 + 送达 within the 10 working days of 第四十四条, counted from the decision;
+    - 审查 + 决定 within the item's promised limit: both run inside it, so a longer sum could
+      never be met (checked against the published version when the limits are saved; a later
+      version with a shorter promise leaves them as they are — the promised limit still rules).
+    """
+    errors: dict[str, str] = {}
+    if accept is not None and accept > ACCEPT_DAYS_BY_LAW:
+        errors["accept_limit_days"] = _(
+            "受理时限不得超过 %(max)s 个工作日（行政许可法第三十二条：收到申请材料后 5 个工作日内"
+            "须受理、不予受理或一次性告知补正）。"
+        ) % {"max": ACCEPT_DAYS_BY_LAW}
+    after = (issue or 0) + (deliver or 0)
+    if after > DELIVERY_DAYS_BY_LAW:
+        errors["deliver_limit_days"] = _(
+            "制证与送达时限合计 %(sum)s 个工作日，超过了 %(max)s 个工作日（行政许可法第四十四条："
+            "自作出决定之日起 10 个工作日内颁发、送达）。"
+        ) % {"sum": after, "max": DELIVERY_DAYS_BY_LAW}
+    within = (review or 0) + (decide or 0)
+    if promised_limit is not None and within > promised_limit:
+        errors["decide_limit_days"] = _(
+            "审查与决定时限合计 %(sum)s 个工作日，超过了本事项的承诺办结时限"
+            " %(promised)s 个工作日。"
+        ) % {"sum": within, "promised": promised_limit}
+    return errors
+
+
+def check_steps(steps) -> str:
+    """A message when the review steps are not a list of {code, name, role}; "" when they are."""
+    if steps in (None, []):
+        return ""
+    roles = set(Role.values)
+    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+        return _("审查环节须为列表，每个环节写明 code、name、role。")
+    codes = [s.get("code") for s in steps]
+    for step in steps:
+        if not all(isinstance(step.get(k), str) and step.get(k).strip() for k in ("code", "name")):
+            return _("审查环节须为列表，每个环节写明 code、name、role。")
+        if step.get("role") not in roles:
+            return _("审查环节“%(name)s”的岗位“%(role)s”不是系统中的岗位。") % {
+                "name": step.get("name"),
+                "role": step.get("role"),
+            }
+    if len(set(codes)) != len(codes):
+        return _("审查环节的 code 不能重复。")
+    return ""
+
+
+def _limit_field(verbose_name, help_text):
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        null=True,
+        blank=True,
+        help_text=help_text,
+        validators=[MinValueValidator(0, message=_("时限不能为负数。"))],
+    )
 
 
 class ItemProcedure(models.Model):
@@ -18,7 +133,7 @@ class ItemProcedure(models.Model):
     item = models.OneToOneField(
         "catalog.ServiceItem", on_delete=models.CASCADE, related_name="procedure"
     )
-    steps = models.JSONField(_("审查环节"), default=list)
+    steps = models.JSONField(_("审查环节"), default=list, blank=True)
     assignment = models.CharField(
         _("派件方式"),
         max_length=16,
@@ -30,6 +145,33 @@ class ItemProcedure(models.Model):
         ],
     )
     two_reviewers = models.BooleanField(_("需两名工作人员核查"), default=False)
+    # 环节时限 (working days); empty: the law's limit, or none of the stage's own.
+    accept_limit_days = _limit_field(
+        _("受理时限（工作日）"),
+        _(
+            "自收到申请材料（或补正后重新提交）起，受理、不予受理或一次性告知补正的时限。"
+            "留空按法定 5 个工作日，不得超过 5 个工作日。"
+        ),
+    )
+    review_limit_days = _limit_field(
+        _("审查时限（工作日）"),
+        _("自受理起，至决定前最后一个审查环节完成。留空不单独设限，以承诺办结时限为准。"),
+    )
+    decide_limit_days = _limit_field(
+        _("决定时限（工作日）"),
+        _("自审查完成起，至作出准予或不予许可的决定。审查与决定时限合计不得超过承诺办结时限。"),
+    )
+    issue_limit_days = _limit_field(
+        _("制证时限（工作日）"),
+        _("自准予许可的决定起，至出具办理结果（制证）。留空不单独设限。"),
+    )
+    deliver_limit_days = _limit_field(
+        _("送达时限（工作日）"),
+        _(
+            "自出具结果起至送达。无论如何设置，都须在决定之日起 10 个工作日内送达"
+            "（行政许可法第四十四条）；制证与送达时限合计不得超过 10 个工作日。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("办理流程")
@@ -37,6 +179,48 @@ class ItemProcedure(models.Model):
 
     def __str__(self) -> str:
         return str(self.item)
+
+    def clean(self) -> None:
+        super().clean()
+
+        def valid(value):  # one the field's validators let through (they report the others)
+            return value if isinstance(value, int) and value >= 0 else None
+
+        errors = dict(
+            check_step_limits(
+                accept=valid(self.accept_limit_days),
+                review=valid(self.review_limit_days),
+                decide=valid(self.decide_limit_days),
+                issue=valid(self.issue_limit_days),
+                deliver=valid(self.deliver_limit_days),
+                promised_limit=self._promised_limit(),
+            )
+        )
+        if message := check_steps(self.steps):
+            errors["steps"] = message
+        if errors:
+            raise ValidationError(errors)
+
+    def _promised_limit(self) -> int | None:
+        """The promised limit of the item's published version (None before one is published)."""
+        if self.item_id is None:
+            return None
+        return (
+            self.item.versions.filter(status=VersionStatus.PUBLISHED)
+            .values_list("promised_limit_days", flat=True)
+            .first()
+        )
+
+    def step_limits(self) -> StepLimits:
+        steps = self.steps or DEFAULT_STEPS
+        return StepLimits(
+            accept=ACCEPT_DAYS_BY_LAW if self.accept_limit_days is None else self.accept_limit_days,
+            review=self.review_limit_days,
+            decide=self.decide_limit_days,
+            issue=self.issue_limit_days,
+            deliver=self.deliver_limit_days,
+            final_step=steps[-1]["code"],
+        )
 
 
 class TaskStatus(models.TextChoices):
@@ -74,6 +258,11 @@ class ReviewTask(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("审查任务")
         verbose_name_plural = _("审查任务")
+        indexes = [
+            # The work queue (0003_queue_perf): the open tasks of a page's cases, and 我的任务.
+            models.Index(fields=["case", "status"], name="task_queue_case_status"),
+            models.Index(fields=["assignee", "status", "case"], name="task_queue_assignee_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} · {self.step_name}"

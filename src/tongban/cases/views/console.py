@@ -23,9 +23,11 @@ from tongban.core import selectors as core_selectors
 from tongban.core.errors import CalendarNotCovered, DomainError, NotFound, PermissionDenied
 from tongban.core.permissions import Perm, has_perm, is_staff_member
 
+from .. import queue as work_queue
 from .. import selectors, services
+from ..models import Channel
 from ..services.common import StaleCase
-from ..states import TransitionRefused
+from ..states import CaseStatus, TransitionRefused
 from . import console_forms as f
 from .console_display import action_form, case_context, error_list
 
@@ -71,29 +73,28 @@ def _get_case(request: HttpRequest, case_no: str):
 @require_GET
 @staff_view
 def queue(request: HttpRequest) -> HttpResponse:
-    filters = selectors.QueueFilters.from_query(request.GET)
+    filters = work_queue.QueueFilters.from_query(request.GET)
     try:
-        page = selectors.queue(request.user, filters)
+        page = work_queue.queue_page(request.user, filters)
     except PermissionDenied as exc:
         return forbidden(request, exc.message)
     except CalendarNotCovered as exc:
         return render(request, "cases/console_queue.html", {"calendar_error": exc.message})
     filters = page.filters
-    staff = core_selectors.staff_profile_of(request.user)
     items = catalog_selectors.published_versions()
     if not page.all_departments:
         items = items.filter(item__department_id=page.department_id)
     context = {
         "page": page,
         "filters": filters,
-        "staff": staff,
+        "staff": page.staff,
         "items": items.values_list("item__implementation_code", "name").order_by("name"),
         "departments": core_selectors.departments_list() if page.all_departments else [],
-        "channels": selectors.Channel.choices,
-        "statuses": [(s, selectors.CaseStatus(s).label) for s in page.tab.statuses]
+        "channels": Channel.choices,
+        "statuses": [(s, CaseStatus(s).label) for s in page.tab.statuses]
         if len(page.tab.statuses) > 1
         else [],
-        "cards": selectors.CARDS if page.tab.due is selectors.PROMISED else [],
+        "cards": work_queue.CARDS if page.tab.due is work_queue.PROMISED else [],
         "groups": [
             {
                 "key": key,
@@ -102,7 +103,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "url": "?" + filters.querystring(due="" if filters.due == key else key, page=1),
                 "current": filters.due == key,
             }
-            for key, label in selectors.GROUPS
+            for key, label in work_queue.GROUPS
         ]
         if page.group_counts
         else [],
@@ -118,7 +119,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "here": request.get_full_path(),
         "can_bulk": any(row.can_claim or row.can_release for row in page.rows),
         "can_counter": has_perm(request.user, Perm.CASE_ACCEPT),
-        "clear_url": "?" + selectors.QueueFilters(tab=filters.tab).querystring(),
+        "clear_url": "?" + work_queue.QueueFilters(tab=filters.tab).querystring(),
         "filtered": any(
             getattr(filters, name)
             for name in ("q", "item", "status", "card", "due", "channel", "department")

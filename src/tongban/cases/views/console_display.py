@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog.models.codes import SpecialProcedureKind
@@ -17,9 +18,10 @@ from tongban.core.errors import CalendarNotCovered, ValidationFailed
 from tongban.core.masking import mask_id_number
 from tongban.core.permissions import Perm, has_perm
 
-from .. import application_form, selectors
-from ..clocks import CORRECTION_NOTICE_DAYS
+from .. import application_form, clocks, selectors
+from ..clocks import CORRECTION_NOTICE_DAYS, DELIVERY_DAYS
 from ..models import Channel, DeliveryMethod, MaterialStatus
+from ..queue import CARD_LABELS
 from ..services.review import APPEAL_RIGHTS
 from ..states import CaseAction, CaseStatus
 from . import console_forms as f
@@ -208,6 +210,87 @@ def _receipt(case, clock, events, version) -> dict | None:
     }
 
 
+STAGE_LABELS = {
+    "accept": _("受理"),
+    "review": _("审查"),
+    "decide": _("决定"),
+    "issue": _("制证"),
+    "deliver": _("送达"),
+}
+STAGE_STATES = {
+    "pending": _("未开始"),
+    "running": _("进行中"),
+    "paused": _("特别程序中，暂停计时"),
+    "waiting": _("等待申请人补正"),
+    "done": _("已完成"),
+    "stopped": _("办件已终止"),
+    "skipped": _("不适用"),
+}
+
+
+def _days(n: int) -> str:
+    return ngettext("%(n)d 个工作日", "%(n)d 个工作日", n) % {"n": n}
+
+
+def _stage_limit(stage: clocks.Stage) -> str:
+    n = stage.limit
+    if stage.code == "deliver":
+        if n is None:
+            return str(_("决定后 %(days)s（法定）") % {"days": _days(DELIVERY_DAYS)})
+        return str(
+            _("出具后 %(days)s，且不晚于决定后 %(legal)s")
+            % {"days": _days(n), "legal": _days(DELIVERY_DAYS)}
+        )
+    if n is None:
+        return str(_("不单独设限"))
+    counted_from = {
+        "accept": _("收件后 %(days)s"),
+        "review": _("受理后 %(days)s"),
+        "decide": _("审查完成后 %(days)s"),
+        "issue": _("决定后 %(days)s"),
+    }
+    return str(counted_from[stage.code] % {"days": _days(n)})
+
+
+def _card_label(clock: clocks.Clock | None):
+    if clock is None or not clock.card:
+        return ""
+    if clock.card == "yellow" and not clock.promised_passed:
+        return _("黄牌 环节超时")  # within the promised limit, but a stage passed its own
+    return CARD_LABELS[clock.card]
+
+
+def stage_rows(clock: clocks.Clock | None) -> list[dict]:
+    """The stages of the clock as the staff page lists them: limit, due, finished, marker."""
+    rows = []
+    for stage in clock.stages if clock else []:
+        state = str(STAGE_STATES[stage.state])
+        if stage.state == "running" and stage.remaining is not None and not stage.overdue:
+            state = str(_("进行中，剩余 %(days)s") % {"days": _days(max(stage.remaining, 0))})
+        if stage.paused_days:
+            state += str(_("（暂停 %(days)s，不计时）") % {"days": _days(stage.paused_days)})
+        marker = ""
+        if stage.marker == "red":
+            marker = _("红牌 超过法定期限")
+        elif stage.marker == "yellow" and stage.late_days:
+            marker = _("黄牌 超过环节时限 %(days)s") % {"days": _days(stage.late_days)}
+        elif stage.marker == "yellow":
+            marker = _("黄牌 超过环节时限")
+        rows.append(
+            {
+                "code": stage.code,
+                "label": STAGE_LABELS[stage.code],
+                "limit": _stage_limit(stage),
+                "due": stage.due,
+                "end": stage.end,
+                "state": state,
+                "marker": stage.marker,
+                "marker_label": marker,
+            }
+        )
+    return rows
+
+
 def action_form(action: str, case, version, data=None) -> f.ActionForm:
     """The form of ``action`` for the case (bound to ``data`` when it was posted)."""
     extra, initial = {}, {"expected_version": case.version}
@@ -232,7 +315,8 @@ def case_context(
     version = version or catalog_selectors.version_for_display(case.item_version_id)
     clock, clock_error = None, ""
     try:
-        clock = selectors.clock(case, events=events)
+        # With the item's stage limits (selectors.clock uses the law's alone, for now).
+        clock = clocks.compute(case, events, limits=clocks.step_limits_for(case))
     except CalendarNotCovered as exc:
         clock_error = exc.message
     actions = (
@@ -270,7 +354,8 @@ def case_context(
         "version": version,
         "clock": clock,
         "clock_error": clock_error,
-        "card_label": selectors.CARD_LABELS.get(clock.card, "") if clock and clock.card else "",
+        "card_label": _card_label(clock),
+        "limit_stages": stage_rows(clock),
         "correction_days": CORRECTION_NOTICE_DAYS,
         "applicant_id": core_selectors.shown_id_number(case.applicant, user),
         "applicant_phone": core_selectors.shown_phone(case.applicant.phone, user),

@@ -509,7 +509,7 @@ def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
         {
             "case": case,
             "version": case.item_version,
-            "steps": portal_progress.steps(case, events),
+            "steps": portal_progress.steps(case, events, clock=clock),
             "timeline": portal_progress.timeline(
                 case, events, viewer=request.user, material_names=names, step_names=step_names
             ),

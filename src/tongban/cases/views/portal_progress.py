@@ -40,8 +40,33 @@ class Step:
     note: str = ""
 
 
-def steps(case: Case, events: list[CaseEvent]) -> list[Step]:
-    """申报 → 受理 → 审查 → 决定 → 送达, with where the case stands (or stopped)."""
+# The current step's note with the date the applicant may hold the department to. Only the
+# law's and the promised dates: the stage limits a department sets itself (环节时限) are its
+# own targets, shown to staff, not promises to the applicant.
+DUE_NOTES = {
+    S.SUBMITTED: _("等待受理：%(due)s 前受理，或一次性告知需要补正的全部材料"),
+    S.IN_REVIEW: _("审查中，承诺 %(due)s 前办结"),
+    S.APPROVED: _("准予许可，结果将在 %(due)s 前出具并送达"),
+    S.DENIED: _("不予许可，决定书将在 %(due)s 前送达"),
+    S.ISSUED: _("结果已出具，将在 %(due)s 前送达"),
+}
+
+
+def _due_of(status: str, clock: clocks.Clock | None) -> dt.date | None:
+    if clock is None:
+        return None
+    if status == S.SUBMITTED and clock.accepted_on is None:
+        return clock.correction_due
+    if status == S.IN_REVIEW and clock.decided_on is None:
+        return clock.promised_due
+    if status in (S.APPROVED, S.DENIED, S.ISSUED) and clock.delivered_on is None:
+        return clock.delivery_due
+    return None
+
+
+def steps(case: Case, events: list[CaseEvent], *, clock: clocks.Clock | None = None) -> list[Step]:
+    """申报 → 受理 → 审查 → 决定 → 送达, with where the case stands (or stopped), and — given
+    the clock — the date the current step is due by."""
     status = case.status
     stage = STAGE_OF[status]
     if status == S.WITHDRAWN:
@@ -62,6 +87,9 @@ def steps(case: Case, events: list[CaseEvent]) -> list[Step]:
         S.ISSUED: _("结果已出具，等待送达"),
         S.WITHDRAWN: _("已撤回"),
     }
+    due = _due_of(status, clock)
+    if due is not None and status in DUE_NOTES:
+        notes[status] = DUE_NOTES[status] % {"due": due.isoformat()}
     out = []
     for i, key in enumerate(STAGES):
         if finished or i < index:
@@ -346,9 +374,10 @@ def deadlines(
 
 
 def safe_clock(case: Case, events: list[CaseEvent], *, today: dt.date | None = None):
-    """The clock, or (None, message) when the working-day calendar lacks a year."""
+    """The clock (with the item's stage limits), or (None, message) when the working-day
+    calendar lacks a year."""
     try:
-        return clocks.compute(case, events, today=today), ""
+        return clocks.compute(case, events, today=today, limits=clocks.step_limits_for(case)), ""
     except CalendarNotCovered as exc:
         return None, exc.message
 
