@@ -7,77 +7,25 @@ posting list for typo candidates."""
 from __future__ import annotations
 
 import re
-import unicodedata
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
-from pypinyin import lazy_pinyin
 
 from ..models import Bundle, BundleItem, Material, ServiceItemVersion
 from ..models.codes import ApplicantKind, VersionStatus
+from .engine import (
+    SEP,
+    SUB,
+    Blob,
+    NameIndex,
+    normalize,
+    pinyin_cache_trim,
+    pinyin_fields,
+    syllables,
+)
 
-SEP, SUB = "\x00", "\x01"  # between documents; between the strings of one document
-
-
-_DROPPED = dict.fromkeys(i for i in range(0x3001) if i < 32 or chr(i).isspace())
-
-
-def normalize(text: str) -> str:
-    """Full-width to half-width, lower case, no white space or control characters."""
-    return unicodedata.normalize("NFKC", text or "").lower().translate(_DROPPED)
-
-
-_PINYIN_CACHE: dict[str, tuple[str, ...]] = {}
-
-
-def _letters(chunk: str) -> list[str]:
-    return [c for c in chunk if c.isalnum()]
-
-
-def syllables(text: str, *, cache: bool = True) -> tuple[str, ...]:
-    """Toneless pinyin per character (words decide polyphones); letters and digits kept as is.
-
-    Catalogue texts are cached across rebuilds (they rarely change); queries are not.
-    """
-    cached = _PINYIN_CACHE.get(text) if cache else None
-    if cached is None:
-        cached = tuple(s for s in lazy_pinyin(text, errors=_letters) if s)
-        if cache:
-            _PINYIN_CACHE[text] = cached
-    return cached
-
-
-class Blob:
-    """One field of every document as a single string; ``docs`` finds the documents holding a
-    needle, each once, in document order."""
-
-    __slots__ = ("starts", "text")
-
-    def __init__(self, parts: Iterable[str]):
-        starts, pos, chunks = [], 0, []
-        for part in parts:
-            starts.append(pos)
-            chunks.append(part)
-            pos += len(part) + 1
-        starts.append(pos)
-        self.text = SEP.join(chunks) + SEP
-        self.starts = starts
-
-    def docs(self, needle: str) -> list[int]:
-        text, starts, out = self.text, self.starts, []
-        if not needle:
-            return out
-        pos = text.find(needle)
-        while pos != -1:
-            d = bisect_right(starts, pos) - 1
-            out.append(d)
-            pos = text.find(needle, starts[d + 1])
-        return out
-
-    def part(self, d: int) -> str:
-        return self.text[self.starts[d] : self.starts[d + 1] - 1]
+__all__ = ["SEP", "SUB", "Blob", "Doc", "Index", "build", "normalize", "revision", "syllables"]
 
 
 @dataclass(slots=True)
@@ -103,42 +51,27 @@ class Doc:
     initials: str
 
 
-class Index:
+class Index(NameIndex):
+    """The catalogue's documents: names and aliases (``NameIndex``), materials, member items and
+    guide texts, codes, and the browsing order of an empty query."""
+
     def __init__(self, docs: list[Doc], texts: dict[str, list[str]], revision: tuple):
-        self.docs = docs
-        self.revision = revision
-        self.names = Blob(d.norm_name for d in docs)
-        self.aliases = Blob(SUB.join(d.norm_aliases) for d in docs)
         self.materials = Blob(SUB.join(normalize(m) for m in d.materials) for d in docs)
         self.items = Blob(texts["items"])
         self.summary = Blob(texts["summary"])
         self.conditions = Blob(texts["conditions"])
         self.codes = Blob(f"{d.code}{SUB}{d.basic_code}".lower() for d in docs)
-        self.pinyin = Blob(d.pinyin for d in docs)
-        self.initials = Blob(d.initials for d in docs)
-        self.syllables = Blob(" " + " ".join(syllables(d.norm_name)) + " " for d in docs)
-        alias_pinyin = [[syllables(a) for a in d.norm_aliases] for d in docs]
-        self.alias_pinyin = Blob(SUB.join("".join(s) for s in a) for a in alias_pinyin)
-        self.alias_initials = Blob(
-            SUB.join("".join(x[0] for x in s) for s in a) for a in alias_pinyin
-        )
-        postings: dict[str, list[int]] = {}
-        for i, d in enumerate(docs):
-            for ch in set(d.norm_name).union(*d.norm_aliases):
-                postings.setdefault(ch, []).append(i)
-        self.name_chars = {ch: frozenset(ds) for ch, ds in postings.items()}
-        self.name_fields = (("name", self.names), ("alias", self.aliases))
-        self.text_fields = (
-            ("material", self.materials),
-            ("items", self.items),
-            ("summary", self.summary),
-            ("conditions", self.conditions),
+        super().__init__(
+            docs,
+            revision=revision,
+            text_fields=(
+                ("material", self.materials),
+                ("items", self.items),
+                ("summary", self.summary),
+                ("conditions", self.conditions),
+            ),
         )
         self.browse_order = sorted(range(len(docs)), key=lambda i: (docs[i].pinyin, docs[i].name))
-        by_length = sorted(range(len(docs)), key=lambda i: (len(docs[i].name), docs[i].pinyin))
-        self.rank = [0] * len(docs)  # ties in score: shorter names first, then pinyin order
-        for position, i in enumerate(by_length):
-            self.rank[i] = position
 
 
 def revision() -> tuple:
@@ -159,15 +92,6 @@ _AUDIENCES = {
     ApplicantKind.ENTERPRISE: frozenset({"enterprise"}),
     ApplicantKind.BOTH: frozenset({"person", "enterprise"}),
 }
-
-
-def _pinyin_fields(norm_name: str) -> tuple[str, tuple[int, ...], str]:
-    sylls = syllables(norm_name)
-    bounds, pos = [], 0
-    for s in sylls:
-        bounds.append(pos)
-        pos += len(s)
-    return "".join(sylls), tuple(bounds), "".join(s[0] for s in sylls)
 
 
 _SETS: dict[frozenset, frozenset] = {}
@@ -221,7 +145,7 @@ def build(rev: tuple) -> Index:
     for pk, item_id, code, basic, dept, dept_name, name, aliases, kind, typ, summ, cond in rows:
         alias_list = tuple(a for a in (p.strip() for p in re.split(r"[、,，;；]", aliases)) if a)
         norm_name = normalize(name)
-        pinyin, bounds, initials = _pinyin_fields(norm_name)
+        pinyin, bounds, initials = pinyin_fields(norm_name)
         doc = Doc(
             kind="item",
             pk=pk,
@@ -249,8 +173,7 @@ def build(rev: tuple) -> Index:
         texts["summary"].append(normalize(summ))
         texts["conditions"].append(normalize(cond))
     _add_bundles(docs, texts, by_item)
-    if len(_PINYIN_CACHE) > 4 * len(docs) + 1000:
-        _PINYIN_CACHE.clear()
+    pinyin_cache_trim(4 * len(docs) + 1000)
     return Index(docs, texts, rev)
 
 
@@ -276,7 +199,7 @@ def _add_bundles(docs: list[Doc], texts: dict[str, list[str]], by_item: dict[int
     for pk, code, name, summary, audience in rows:
         items = [by_item[i] for i in members.get(pk, ()) if i in by_item]
         norm_name = normalize(name)
-        pinyin, bounds, initials = _pinyin_fields(norm_name)
+        pinyin, bounds, initials = pinyin_fields(norm_name)
         docs.append(
             Doc(
                 kind="bundle",

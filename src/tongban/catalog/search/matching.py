@@ -1,5 +1,10 @@
-"""Matching a query against the index: each ``match_*`` offers documents a score in a tier
-(``TIERS``); a document keeps its best offer."""
+"""Matching a query against an index: each ``match_*`` offers documents a score in a tier
+(``TIERS``, or the index's own ``tiers``); a document keeps its best offer.
+
+The matchers read only what ``engine.NameIndex`` holds (names, aliases, their pinyin, and the
+index's ``text_fields``), so any index built on it can use them; ``score`` is the catalogue's
+whole pipeline.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from collections import Counter
 
 import rjieba
 
-from .index import SUB, Index, normalize, syllables
+from .engine import SUB, NameIndex, normalize
+from .index import Index
 
 FUZZY_CANDIDATES = 300
 MAX_QUERY_LENGTH = 64
@@ -56,7 +62,7 @@ STOPWORDS = frozenset({
 })
 # fmt: on
 _QUERY_JUNK = re.compile(r"[\s\x00-\x1f,.?!;:，。？！；：、\"'“”‘’《》<>]+")
-_PINYIN_QUERY = re.compile(r"[a-z][a-z' ]*")
+PINYIN_QUERY = re.compile(r"[a-z][a-z' ]*")
 _CODE_QUERY = re.compile(r"[0-9a-z]{6,33}")
 
 
@@ -64,9 +70,9 @@ def is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
-def query_text(q: str) -> str:
+def query_text(q: str, *, limit: int = MAX_QUERY_LENGTH) -> str:
     """The query as looked for: full-width folded, lower case, no spaces or punctuation."""
-    return _QUERY_JUNK.sub("", unicodedata.normalize("NFKC", q or "").lower())[:MAX_QUERY_LENGTH]
+    return _QUERY_JUNK.sub("", unicodedata.normalize("NFKC", q or "").lower())[:limit]
 
 
 class Scores(dict):
@@ -85,36 +91,40 @@ class Scores(dict):
             self.update(new)
 
 
-def _tier(field: str, how: str) -> int:
-    return TIERS[(field, how)]
+def tier(index: NameIndex, field: str, how: str) -> int:
+    return (index.tiers or TIERS)[(field, how)]
 
 
-def _match_names(index: Index, q: str, scores: Scores) -> None:
-    docs, tiers, n = index.docs, (TIERS[("name", "exact")], TIERS[("name", "prefix")]), len(q)
-    contains = TIERS[("name", "contains")]
-    for d in index.names.docs(q):  # the first offers: nothing to compare with yet
+def match_names(index: NameIndex, q: str, scores: Scores) -> None:
+    """Names and aliases holding the query: exact, prefix or anywhere."""
+    docs, n = index.docs, len(q)
+    tiers = (tier(index, "name", "exact"), tier(index, "name", "prefix"))
+    contains = tier(index, "name", "contains")
+    # Usually the first offers, with nothing to compare with yet: stored without comparing.
+    put = scores.__setitem__ if not scores else lambda d, entry: scores.offer(d, *entry)
+    for d in index.names.docs(q):
         name = docs[d].norm_name
         if name.startswith(q):
             how = "exact" if name == q else "prefix"
-            scores[d] = (tiers[how == "prefix"] + 40 * n / len(name), "name", how, "")
+            put(d, (tiers[how == "prefix"] + 40 * n / len(name), "name", how, ""))
         else:
-            scores[d] = (contains + 40 * n / len(name), "name", "contains", "")
+            put(d, (contains + 40 * n / len(name), "name", "contains", ""))
     for d in index.aliases.docs(q):
         doc = docs[d]
         for alias, norm in zip(doc.aliases, doc.norm_aliases, strict=True):
             if q in norm:
                 how = "exact" if norm == q else "prefix" if norm.startswith(q) else "contains"
-                scores.offer(d, _tier("alias", how) + 20 * n / len(norm), "alias", how, alias)
+                scores.offer(d, tier(index, "alias", how) + 20 * n / len(norm), "alias", how, alias)
 
 
-def _match_texts(index: Index, q: str, scores: Scores) -> None:
+def match_texts(index: NameIndex, q: str, scores: Scores) -> None:
     """Materials, member items (bundles) and guide text holding the query; the text that matched
     is looked up only for the hits shown (``matched_text``)."""
     for field, blob in index.text_fields:  # after the name tiers, in falling tier order
-        scores.fill(blob.docs(q), (_tier(field, "contains"), field, "contains", q))
+        scores.fill(blob.docs(q), (tier(index, field, "contains"), field, "contains", q))
 
 
-def matched_text(index: Index, d: int, field: str, how: str, matched: str) -> str:
+def matched_text(index: NameIndex, d: int, field: str, how: str, matched: str) -> str:
     if how != "contains" or field not in ("material", "items", "summary", "conditions"):
         return matched
     if field == "material":
@@ -135,10 +145,11 @@ def _match_code(index: Index, q: str, scores: Scores) -> None:
     for d in index.codes.docs(q):
         doc = index.docs[d]
         how = "exact" if q in (doc.code.lower(), doc.basic_code.lower()) else "prefix"
-        scores.offer(d, _tier("code", how), "code", how, doc.code)
+        scores.offer(d, tier(index, "code", how), "code", how, doc.code)
 
 
-def _match_pinyin(index: Index, q: str, scores: Scores) -> None:
+def match_pinyin(index: NameIndex, q: str, scores: Scores) -> None:
+    """Full pinyin (from a syllable's start) and initials of names and aliases."""
     docs = index.docs
     for d in index.pinyin.docs(q):
         doc = docs[d]
@@ -154,7 +165,7 @@ def _match_pinyin(index: Index, q: str, scores: Scores) -> None:
             if pos == -1:
                 continue  # starts inside a syllable: not what was typed
             how = "pinyin_contains"
-        scores.offer(d, _tier("name", how) + 40 * len(q) / len(p), "name", how)
+        scores.offer(d, tier(index, "name", how) + 40 * len(q) / len(p), "name", how)
     for d in index.initials.docs(q):
         ini = docs[d].initials
         how = (
@@ -164,16 +175,18 @@ def _match_pinyin(index: Index, q: str, scores: Scores) -> None:
             if ini.startswith(q)
             else "initials_contains"
         )
-        scores.offer(d, _tier("name", how) + 40 * len(q) / len(ini), "name", how)
+        scores.offer(d, tier(index, "name", how) + 40 * len(q) / len(ini), "name", how)
     for blob in (index.alias_pinyin, index.alias_initials):
         for d in blob.docs(q):
             for alias, typed in zip(docs[d].aliases, blob.part(d).split(SUB), strict=True):
                 if typed.startswith(q):
                     bonus = 20 * len(q) / len(typed)
-                    scores.offer(d, _tier("alias", "pinyin") + bonus, "alias", "pinyin", alias)
+                    scores.offer(
+                        d, tier(index, "alias", "pinyin") + bonus, "alias", "pinyin", alias
+                    )
 
 
-def _terms(q: str) -> list[str]:
+def terms_of(q: str) -> list[str]:
     """The query's words (segmented for search), without those inside a longer one."""
     terms = list(dict.fromkeys(t for t in rjieba.cut_for_search(q) if t not in STOPWORDS))
     return [t for t in terms if not any(t != u and t in u for u in terms)]
@@ -189,48 +202,51 @@ def _settled(scores: Scores, floor: float) -> set[int]:
     return {d for d, entry in scores.items() if entry[0] >= floor}
 
 
-def _match_words(index: Index, terms: list[str], scores: Scores) -> None:
+def match_words(
+    index: NameIndex, terms: list[str], scores: Scores, *, partial: bool = True
+) -> None:
     """Documents holding every query word (not necessarily together) in one field, the best
-    field counting; names holding at least half of the query's words rank last. Documents that
-    already rank higher than a word match could are not looked at."""
+    field counting; names holding at least half of the query's words rank last (``partial``).
+    Documents that already rank higher than a word match could are not looked at."""
     total = sum(len(t) for t in terms)
     longest = max(terms, key=len)
-    settled = _settled(scores, _tier("name", "words") + 30)
+    settled = _settled(scores, tier(index, "name", "words") + 30)
     for d in _all_of(index.name_chars, set("".join(terms))).difference(settled):
         for field, blob in index.name_fields:
             part = blob.part(d)
             if all(t in part for t in terms):
                 bonus = min(30, 30 * total / len(index.docs[d].norm_name)) if field == "name" else 0
-                scores.offer(d, _tier(field, "words") + bonus, field, "words")
+                scores.offer(d, tier(index, field, "words") + bonus, field, "words")
                 break
-    settled = _settled(scores, _tier("material", "words"))
+    if index.text_fields:
+        settled = _settled(scores, tier(index, index.text_fields[0][0], "words"))
     for field, blob in index.text_fields:  # in falling tier order
-        tier = _tier(field, "words")
+        floor = tier(index, field, "words")
         found = [
             d
             for d in set(blob.docs(longest)).difference(settled)
             if all(t in blob.part(d) for t in terms)
         ]
         for d in found:
-            scores.offer(d, tier, field, "words")
+            scores.offer(d, floor, field, "words")
         settled.update(found)
-    if len(terms) > 1:
-        partial = _tier("name", "partial")
+    if partial and len(terms) > 1:
+        floor = tier(index, "name", "partial")
         candidates = _all_of(index.name_chars, set(longest))
-        for d in candidates.difference(_settled(scores, partial + 100)):
+        for d in candidates.difference(_settled(scores, floor + 100)):
             name = index.docs[d].norm_name
             n = sum(len(t) for t in terms if t in name)
             if n < total and n * 2 >= total:
-                scores.offer(d, partial + 100 * n / total, "name", "partial")
+                scores.offer(d, floor + 100 * n / total, "name", "partial")
 
 
-def _match_homophone(index: Index, q: str, scores: Scores) -> None:
+def match_homophone(index: NameIndex, q: str, scores: Scores) -> None:
     """The same sounds with other characters (老年人优代证 → 老年人优待证)."""
-    needle = " " + " ".join(syllables(q, cache=False)) + " "
+    needle = " " + " ".join(index.query_syllables(q)) + " "
     for d in index.syllables.docs(needle):
         name = index.docs[d].norm_name
         bonus = 40 * min(1.0, len(q) / len(name))
-        scores.offer(d, _tier("name", "homophone") + bonus, "name", "homophone")
+        scores.offer(d, tier(index, "name", "homophone") + bonus, "name", "homophone")
 
 
 def substring_distance(q: str, text: str) -> int:
@@ -265,8 +281,12 @@ def substring_distance(q: str, text: str) -> int:
     return best
 
 
-def _match_fuzzy(index: Index, q: str, scores: Scores) -> None:
-    """Names (and aliases) within one edit of the query, two from eight characters up."""
+def match_fuzzy(
+    index: NameIndex, q: str, scores: Scores, *, candidates: int = FUZZY_CANDIDATES
+) -> None:
+    """Names (and aliases) within one edit of the query, two from eight characters up; only the
+    ``candidates`` names sharing most characters with the query are compared."""
+    limit = candidates
     k = 1 if len(q) < 8 else 2
     chars = set(q)
     need = max(2, len(chars) - k)
@@ -274,45 +294,55 @@ def _match_fuzzy(index: Index, q: str, scores: Scores) -> None:
     for ch in chars:
         counts.update(index.name_chars.get(ch, ()))
     candidates = [d for d, n in counts.items() if n >= need]
-    if len(candidates) > FUZZY_CANDIDATES:
-        candidates = sorted(candidates, key=lambda d: -counts[d])[:FUZZY_CANDIDATES]
+    homophone, fuzzy, alias_fuzzy = (
+        tier(index, "name", "homophone"),
+        tier(index, "name", "fuzzy"),
+        tier(index, "alias", "fuzzy"),
+    )
+    if len(candidates) > limit:
+        candidates = sorted(candidates, key=lambda d: -counts[d])[:limit]
     for d in candidates:
-        if d in scores and scores[d][0] >= _tier("name", "homophone"):
+        if d in scores and scores[d][0] >= homophone:
             continue  # already found as well as a typo can be
         doc = index.docs[d]
         dist = substring_distance(q, doc.norm_name)
         if dist <= k:
             bonus = 60 * (1 - dist / len(q)) + 40 * min(1.0, len(q) / len(doc.norm_name))
-            scores.offer(d, _tier("name", "fuzzy") + bonus, "name", "fuzzy")
+            scores.offer(d, fuzzy + bonus, "name", "fuzzy")
             continue
         for alias, norm in zip(doc.aliases, doc.norm_aliases, strict=True):
             if substring_distance(q, norm) <= k:
-                scores.offer(d, _tier("alias", "fuzzy"), "alias", "fuzzy", alias)
+                scores.offer(d, alias_fuzzy, "alias", "fuzzy", alias)
                 break
+
+
+def core_of(q: str) -> str:
+    """The query without the words that say how people ask ("老人优待证怎么办" → "老人优待证")."""
+    return "".join(w for w in rjieba.cut(q) if w not in STOPWORDS) or q
 
 
 def score(index: Index, q: str) -> Scores:
     scores = Scores()
-    _match_names(index, q, scores)
-    _match_texts(index, q, scores)
+    match_names(index, q, scores)
+    match_texts(index, q, scores)
     if _CODE_QUERY.fullmatch(q) and any(ch.isdigit() for ch in q):
         _match_code(index, q, scores)
     cjk = sum(is_cjk(ch) for ch in q)
     if cjk:
         # "老人优待证怎么办" is looked for as "老人优待证", a little below the query as typed.
-        core = "".join(w for w in rjieba.cut(q) if w not in STOPWORDS) or q
+        core = core_of(q)
         if core != q:
             core_scores = Scores()
-            _match_names(index, core, core_scores)
+            match_names(index, core, core_scores)
             for d, (score, *rest) in core_scores.items():
                 scores.offer(d, score - 5, *rest)
-        terms = _terms(core)
+        terms = terms_of(core)
         if len(terms) > 1 or (terms and terms[0] != q):
-            _match_words(index, terms, scores)
+            match_words(index, terms, scores)
         if cjk == len(core) and len(core) >= 3:
-            _match_homophone(index, core, scores)
+            match_homophone(index, core, scores)
         if len(core) >= 3:
-            _match_fuzzy(index, core, scores)
-    elif _PINYIN_QUERY.fullmatch(q):
-        _match_pinyin(index, q.replace("'", ""), scores)
+            match_fuzzy(index, core, scores)
+    elif PINYIN_QUERY.fullmatch(q):
+        match_pinyin(index, q.replace("'", ""), scores)
     return scores

@@ -37,6 +37,7 @@ from ..spec import (
     validate_item_spec,
     with_defaults,
 )
+from . import hooks
 
 
 class SpecInvalid(ValidationFailed):
@@ -232,6 +233,7 @@ def item_publish(*, actor=None, version: ServiceItemVersion) -> ServiceItemVersi
         version.published_at = now
         version.save(update_fields=["status", "published_at"])
         transaction.on_commit(search.invalidate)
+        hooks.publication_changed([version.item.implementation_code])
     return version
 
 
@@ -259,3 +261,4 @@ def item_retire(*, actor=None, item: ServiceItem) -> None:
             status=VersionStatus.RETIRED, retired_at=timezone.now()
         )
         transaction.on_commit(search.invalidate)
+        hooks.publication_changed([item.implementation_code])
