@@ -10,9 +10,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api import router as core_router
-from tongban.hotline.api import router as hotline_router
 from tongban.core.api_auth import API_AUTH
 from tongban.core.errors import DomainError
+from tongban.hotline.api import router as hotline_router
+from tongban.hotline.knowledge.api import router as knowledge_router
 
 api = NinjaAPI(
     title="tongban API",
@@ -111,3 +112,4 @@ api.add_router("/", core_router)
 api.add_router("/", catalog_router)
 api.add_router("/", cases_router)
 api.add_router("/", hotline_router)
+api.add_router("/", knowledge_router)

@@ -6,3 +6,12 @@ class HotlineConfig(AppConfig):
     name = "tongban.hotline"
     label = "hotline"
     verbose_name = _("12345 热线")
+
+    def ready(self) -> None:
+        # The catalogue's service guides appear as knowledge articles: the catalogue tells its
+        # listeners when an item is published or retired (it may not import the hotline).
+        from tongban.catalog.services.hooks import on_publication_changed
+
+        from .knowledge.catalog_sync import on_catalogue_change
+
+        on_publication_changed(on_catalogue_change)

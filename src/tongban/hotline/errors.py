@@ -18,3 +18,8 @@ class TicketErrorCode(StrEnum):
     UNKNOWN_SUBJECT = "unknown_subject"
     ANONYMOUS_NOT_ALLOWED = "anonymous_not_allowed"
     UPLOAD_REFUSED = "upload_refused"
+    EXTENSION_TOO_LATE = "extension_too_late"
+    NOTHING_PENDING = "nothing_pending"
+    REOPEN_NOT_ALLOWED = "reopen_not_allowed"
+    ALREADY_ESCALATED = "already_escalated"
+    INVALID_INPUT = "invalid_input"

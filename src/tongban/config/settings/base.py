@@ -10,7 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from ..env import data_dir, env_bool, env_int, env_list, env_str
+from ..env import data_dir, env_bool, env_float, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/tongban
 PROJECT_DIR = PACKAGE_DIR.parents[1]
@@ -225,3 +225,25 @@ LOGGING = {
 TONGBAN_SITE_NAME = _("通办 · 政务服务平台")
 TONGBAN_API_TOKEN_DAYS = env_int("TONGBAN_API_TOKEN_DAYS", 90)
 TONGBAN_DEMO_PASSWORD = env_str("TONGBAN_DEMO_PASSWORD", "tongban-demo-2026")
+# How many 12345 tickets `demo load` makes (the hotline demo: six months of history).
+TONGBAN_DEMO_TICKETS = env_int("TONGBAN_DEMO_TICKETS", 20000)
+# The blue card of a case (蓝牌 提示): at most this many working days, or this share of the
+# promised limit, left (yellow and red follow the limits themselves; see cases/clocks.py).
+TONGBAN_CASE_CARD_POLICY = {
+    "blue_days": env_int("TONGBAN_CARD_BLUE_DAYS", 1),
+    "blue_share": env_int("TONGBAN_CARD_BLUE_PERCENT", 20) / 100,
+}
+# 12345 tickets: the classifier's or rules' confidence from which a new ticket is dispatched at
+# once (秒派), and the share of the handling time left at which a ticket's card turns blue.
+TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE = env_float(
+    "TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE", 0.9
+)
+TONGBAN_HOTLINE_CARD_BLUE_SHARE = env_float("TONGBAN_HOTLINE_CARD_BLUE_SHARE", 0.2)
+# Open311 GeoReport v2 (/open311/v2/, docs/open311.md): POSTs per api_key a minute, the service
+# list's `type`, the jurisdiction_id this endpoint answers for (empty: any) and discovery texts.
+TONGBAN_OPEN311_POSTS_PER_MINUTE = env_int("TONGBAN_OPEN311_POSTS_PER_MINUTE", 30)
+TONGBAN_OPEN311_REQUEST_TYPE = env_str("TONGBAN_OPEN311_REQUEST_TYPE", "realtime")
+TONGBAN_OPEN311_JURISDICTION_ID = env_str("TONGBAN_OPEN311_JURISDICTION_ID", "")
+TONGBAN_OPEN311_ENDPOINT_TYPE = env_str("TONGBAN_OPEN311_ENDPOINT_TYPE", "production")
+TONGBAN_OPEN311_CONTACT = env_str("TONGBAN_OPEN311_CONTACT", "")
+TONGBAN_OPEN311_KEY_SERVICE = env_str("TONGBAN_OPEN311_KEY_SERVICE", "")

@@ -11,3 +11,5 @@ STORAGES = {
 }
 # `demo load` in tests: a small case history (the real demo makes 2,000).
 TONGBAN_DEMO_CASES = 40
+# `demo load` in tests: a small ticket history (the real demo makes 20,000).
+TONGBAN_DEMO_TICKETS = 60

@@ -157,6 +157,9 @@ class Ticket(models.Model):
     sign_due = models.DateTimeField(_("签收期限"), null=True, blank=True)
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     handle_due = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    extended_from = models.DateTimeField(
+        _("延期前办理期限"), null=True, blank=True, help_text=_("批准延期前的办理期限")
+    )
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     reply = models.TextField(_("答复内容"), blank=True)
