@@ -96,8 +96,12 @@ def supervisor(db):
     return make_staff(Role.SUPERVISOR, username="supervisor")
 
 
+ADDRESS = "云溪区学府路 18 号"
+
+
 def _create(api: Api, code: str, **body):
-    response = api.post("/cases", {"item": code, "answers": {"self": "yes"}, **body})
+    body = {"item": code, "answers": {"self": "yes"}, "form_data": {"address": ADDRESS}, **body}
+    response = api.post("/cases", body)
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -121,7 +125,7 @@ def _state(case_no: str) -> tuple[str, int, int]:
 
 def test_the_online_journey_through_http(applicant, clerk, reviewer, approver, code, item):
     me, window, handler, head = Api(applicant), Api(clerk), Api(reviewer), Api(approver)
-    created = _create(me, code, form_data={"phone": "13812345678"})
+    created = _create(me, code, form_data={"phone": "13812345678", "address": ADDRESS})
     no = created["case_no"]
     assert no.startswith("330199-")
     assert (created["status"], created["status_label"], created["stage"]) == (
@@ -525,8 +529,10 @@ def test_claim_release_complete_deny(applicant, clerk, reviewer, approver, code)
     denied = head.act(no, "deny", reason="申请人未满 60 周岁").json()
     assert (denied["status"], denied["decision_reason"]) == ("denied", "申请人未满 60 周岁")
     assert "行政复议" in denied["timeline"][-1]["payload"]["appeal_rights"]
-    decided = head.act(no, "approve")  # already decided: no task is waiting
-    assert (decided.status_code, decided.json()["code"]) == (400, "no_task")
+    decided = head.act(no, "approve")  # already decided: the state refuses, as for every action
+    assert (decided.status_code, decided.json()["code"]) == (409, "transition_not_allowed")
+    assert decided.json()["message"].startswith("办件当前状态为“不予许可（最近一次由 ")
+    assert decided.json()["message"].endswith("，不能“准予许可”。")
 
 
 def test_suspend_resume_extend(applicant, clerk, reviewer, approver, code):

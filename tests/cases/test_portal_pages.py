@@ -652,7 +652,10 @@ def test_the_case_page_after_a_denial(at, zhang, applicant, clerk, reviewer, app
     page = f"/my/cases/{case.case_no}/"
     text = text_of(zhang.get(page))
     assert "承诺 2026-09-29 前办结，还剩 3 个工作日。" in text
-    assert "✓ 申报 已完成 ✓ 受理 已完成 3 审查 当前步骤：审查中，承诺 2026-09-29 前办结 4 决定 未开始" in text
+    assert (
+        "✓ 申报 已完成 ✓ 受理 已完成 3 审查 当前步骤：审查中，承诺 2026-09-29 前办结 4 决定 未开始"
+        in text
+    )
     case = task_complete(actor=reviewer, case=case, opinion="内部意见：年龄不符")
     case = case_decide(actor=approver, case=case, approve=False, reason="申请人未满 60 周岁")
     response = zhang.get(page)

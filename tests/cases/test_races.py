@@ -26,7 +26,7 @@ from tongban.core.events import chain_verify
 from tongban.core.permissions import Role
 from tongban.core.services import api_token_create
 
-from .helpers import submitted_case
+from .helpers import FORM, submitted_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -181,6 +181,7 @@ def test_parallel_applications_in_one_department_never_deadlock(other_applicant,
                     applicant=user.person,
                     channel="web",
                     answers={"self": "yes"},
+                    form_data=FORM,
                 )
             )
             _retrying(lambda: case_material_add(actor=user, case=case, seq=1, status="licence"))

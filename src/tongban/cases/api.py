@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -25,11 +26,11 @@ from tongban.core.permissions import Perm, has_perm, is_staff_member
 
 from . import selectors, services, uploads
 from .errors import CaseErrorCode
-from .models import Channel, MaterialStatus
+from .models import Case, Channel, MaterialStatus
 from .states import STAGE_OF, CaseAction, CaseStatus
 
 if TYPE_CHECKING:
-    from .models import Case, CaseEvent, CaseMaterial, ReviewTask
+    from .models import CaseEvent, CaseMaterial, ReviewTask
 
 router = Router(tags=["cases"])
 
@@ -185,6 +186,12 @@ class VersionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     expected_version: int | None = Field(None, ge=1)
+
+
+class FormIn(VersionIn):
+    values: dict[str, Any] = Field(
+        ..., description="Fields of the application form to set (an empty value clears one)."
+    )
 
 
 Line = Annotated[str, StringConstraints(max_length=200)]
@@ -357,6 +364,13 @@ def _get_case(request: HttpRequest, case_no: str) -> Case:
     return selectors.get_case_for_user(user=_user(request), case_no=case_no)
 
 
+def _case_to_change(request: HttpRequest, case_no: str) -> Case:
+    """The case a write acts on: found as ``_get_case`` finds it, reading less."""
+    if not _CASE_NO.fullmatch(case_no):
+        raise NotFound(_("没有找到该办件。"))
+    return services.case_for_change(user=_user(request), case_no=case_no)
+
+
 def _invalid(message, field: str, **params) -> ValidationFailed:
     return ValidationFailed(CoreErrorCode.INVALID_INPUT, message, field=field, **params)
 
@@ -373,9 +387,17 @@ def _idempotency_key(request: HttpRequest) -> str | None:
     return key
 
 
+def _own_person(user):
+    """The caller's own person: read with the bearer token already, or one query."""
+    try:
+        return user.person
+    except ObjectDoesNotExist:
+        return None
+
+
 def _applicant(user, id_number: str | None):
     """The caller's own person, or (a window clerk's counter acceptance) a registered one."""
-    own = core_selectors.person_of(user)
+    own = _own_person(user)
     if id_number:
         number = validate_id_number(id_number, field="applicant_id_number")
         if own is not None and own.id_number == number:
@@ -441,23 +463,12 @@ def case_create(request: HttpRequest, body: CaseCreateIn):
     if not body.item:
         raise _invalid(_("事项：请填写事项实施编码（item）。"), "item")
     key = _idempotency_key(request)
-    if key:
-        existing = selectors.case_by_idempotency_key(user=user, key=key)
-        if existing is not None:
-            if existing.item_version.item.implementation_code != body.item:
-                raise ValidationFailed(
-                    CoreErrorCode.DUPLICATE,
-                    _("Idempotency-Key：该键已用于申请另一事项（办件 %(no)s），请换一个新键。"),
-                    field=IDEMPOTENCY_HEADER,
-                    no=existing.case_no,
-                )
-            return Status(200, _case(existing))
     person = _applicant(user, body.applicant_id_number)
     for_someone_else = person.user_id != user.pk
     channel = body.channel or ("window" if for_someone_else else "web")
     if channel == Channel.WINDOW and not has_perm(user, Perm.CASE_ACCEPT):
         raise _invalid(_("申报渠道：窗口办理只能由综合窗口人员登记。"), "channel")
-    case = services.case_create(
+    case, created = services.case_create_or_replay(
         actor=user,
         item_code=body.item,
         applicant=person,
@@ -467,7 +478,14 @@ def case_create(request: HttpRequest, body: CaseCreateIn):
         form_data=body.form_data,
         idempotency_key=key,
     )
-    return Status(201, _case(case))
+    if not created and case.item_version.item.implementation_code != body.item:
+        raise ValidationFailed(
+            CoreErrorCode.DUPLICATE,
+            _("Idempotency-Key：该键已用于申请另一事项（办件 %(no)s），请换一个新键。"),
+            field=IDEMPOTENCY_HEADER,
+            no=case.case_no,
+        )
+    return Status(201 if created else 200, _case(case))
 
 
 @router.get(
@@ -516,7 +534,7 @@ def material_add(
     file: File[UploadedFile | None] = None,
 ):
     user = _user(request)
-    case = _get_case(request, case_no)
+    case = _case_to_change(request, case_no)
     if file is not None:
         if status not in ("", MaterialStatus.PROVIDED):
             raise _invalid(
@@ -541,15 +559,39 @@ def material_add(
 
 
 @router.post(
+    "/cases/{case_no}/form",
+    response={200: CaseOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Fill in the application form of a draft (or of a case asked to correct it); "
+    "each value is checked by its field's type",
+)
+def case_form(request: HttpRequest, case_no: str, body: FormIn):
+    case = services.case_form_save(
+        actor=_user(request),
+        case=_case_to_change(request, case_no),
+        values=body.values,
+        expected_version=body.expected_version,
+    )
+    return _case(case)
+
+
+@router.post(
     "/cases/{case_no}/submit",
-    response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="Submit a draft: every required material must be present. Answers the case as "
-    "submitted; GET the case for its clocks and timeline",
+    response={
+        200: CaseOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="Submit a draft: every required material must be present and every required field "
+    "of the application form filled in. Answers the case as submitted; GET the case for its "
+    "clocks and timeline",
 )
 def case_submit(request: HttpRequest, case_no: str, body: VersionIn | None = None):
     case = services.case_submit(
         actor=_user(request),
-        case=_get_case(request, case_no),
+        case=_case_to_change(request, case_no),
         expected_version=body.expected_version if body else None,
     )
     return _case(case)
@@ -614,8 +656,8 @@ def case_action(request: HttpRequest, case_no: str, action: str, body: ActionIn 
             _("没有名为“%(action)s”的办件操作；可用的操作：%(actions)s。")
             % {"action": action[:40], "actions": ", ".join(ACTIONS)}
         )
-    case = _get_case(request, case_no)
+    case = _case_to_change(request, case_no)
     body = body or ActionIn()
-    run(body=body, actor=user, case=case, expected_version=body.expected_version)
+    result = run(body=body, actor=user, case=case, expected_version=body.expected_version)
     # Some services (claim, release) answer the task: read the case again as it now stands.
-    return _detail(_get_case(request, case_no), user)
+    return _detail(result if isinstance(result, Case) else _get_case(request, case_no), user)

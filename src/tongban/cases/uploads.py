@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -23,6 +29,8 @@ ALLOWED = {
 }
 EXTENSIONS = {"pdf": {".pdf"}, "jpeg": {".jpg", ".jpeg"}, "png": {".png"}, "ofd": {".ofd"}}
 MAX_PIXELS = 50_000_000  # a larger image is treated as a decompression bomb
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -105,3 +113,39 @@ def _check_image(kind: str, data: bytes) -> None:
         raise _refuse(_("文件：图片尺寸过大，请缩小后再上传。")) from None
     except Exception:
         raise _refuse(_("文件：图片已损坏，无法打开。")) from None
+
+
+# ---------------------------------------------------------------- storing, and undoing it
+
+_guards: ContextVar[tuple[list, ...]] = ContextVar("tongban_upload_guards", default=())
+
+
+@contextmanager
+def undo_on_failure() -> Iterator[None]:
+    """Files stored (through ``store``) inside the block are deleted again if the block fails.
+
+    Wrap it around the transaction the files belong to: when that transaction rolls back, no
+    row points at them any more. ``case_material_add`` guards its own transaction; a caller
+    that adds materials inside a larger one (counter acceptance: create, add, submit and
+    accept) guards that one too, so a later step's failure takes the files with it.
+    """
+    stored: list[tuple] = []
+    token = _guards.set((*_guards.get(), stored))
+    try:
+        yield
+    except BaseException:
+        for storage, name in stored:
+            try:
+                storage.delete(name)
+            except OSError:  # the original error matters more; the file is only litter
+                logger.exception("could not delete %s after a failed transaction", name)
+        raise
+    finally:
+        _guards.reset(token)
+
+
+def store(file: FieldFile, name: str, data: bytes) -> None:
+    """Save ``data`` under ``name`` (or a free variant of it) for ``file``, not yet its row."""
+    file.save(name, ContentFile(data), save=False)
+    for stored in _guards.get():
+        stored.append((file.storage, file.name))

@@ -65,13 +65,34 @@ def event_append(
     reason: str = "",
     payload: dict[str, Any] | None = None,
     occurred_at: dt.datetime | None = None,
+    new_stream: bool = False,
     **extra: Any,
 ) -> ChainedEvent:
-    """Append one event to ``stream``; ``extra`` fills a subclass's own fields (e.g. a case FK)."""
-    with transaction.atomic():
-        head, _ = EventChainHead.objects.select_for_update().get_or_create(
-            table=_table(model), stream=stream, defaults={"hash": GENESIS_HASH}
-        )
+    """Append one event to ``stream``; ``extra`` fills a subclass's own fields (e.g. a case FK).
+
+    One read of the stream's head (locked), one insert and one update of the head. With
+    ``new_stream`` the caller vouches that this is the stream's first event (its subject was
+    created in the same transaction): the head is inserted with the event and never read, and
+    an existing head makes the insert fail rather than fork the chain.
+
+    No savepoint of its own: a failure here is a database error that fails the caller's
+    transaction as a whole, and outside one the append is its own transaction.
+    """
+    table = _table(model)
+    with transaction.atomic(savepoint=False):
+        if new_stream:
+            head = EventChainHead(table=table, stream=stream, seq=0, hash=GENESIS_HASH)
+        else:
+            head = (
+                EventChainHead.objects.select_for_update()
+                .filter(table=table, stream=stream)
+                .order_by()
+                .first()
+            )
+            if head is None:  # the stream's first event, racing another first one safely
+                head, _ = EventChainHead.objects.select_for_update().get_or_create(
+                    table=table, stream=stream, defaults={"hash": GENESIS_HASH}
+                )
         event = model(
             stream=stream,
             seq=head.seq + 1,
@@ -90,7 +111,10 @@ def event_append(
         event.save(force_insert=True)
         head.seq = event.seq
         head.hash = event.hash
-        head.save(update_fields=["seq", "hash"])
+        if new_stream:
+            head.save(force_insert=True)
+        else:
+            head.save(update_fields=["seq", "hash"])
     return event
 
 

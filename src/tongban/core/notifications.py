@@ -31,8 +31,8 @@ def _backend():
     return import_string(path)()
 
 
-def _send_sms(notification_id: int) -> None:
-    notification = Notification.objects.select_related("person").get(pk=notification_id)
+def _send_sms(notification: Notification) -> None:
+    """Hand the notification to the SMS backend and record how it went (one update)."""
     phone = notification.person.phone
     if not phone:
         status = "no_phone"
@@ -40,20 +40,21 @@ def _send_sms(notification_id: int) -> None:
         try:
             status = _backend().send(phone, f"【通办】{notification.title}：{notification.body}")
         except Exception:  # a failed SMS must not undo the case change
-            logger.exception("SMS backend failed for notification %s", notification_id)
+            logger.exception("SMS backend failed for notification %s", notification.pk)
             status = "failed"
-    Notification.objects.filter(pk=notification_id).update(sms_status=str(status)[:16])
+    Notification.objects.filter(pk=notification.pk).update(sms_status=str(status)[:16])
 
 
 def notify(
     *, person: Person, title: str, body: str, link: str = "", sms: bool = True
 ) -> Notification:
-    """Store a notification; the SMS goes out only if the surrounding transaction commits."""
+    """Store a notification in the caller's transaction; the SMS goes out only once that
+    transaction commits (and never undoes it when it fails)."""
     notification = Notification.objects.create(
         person=person, title=title[:128], body=body, link=link[:256]
     )
     if sms:
-        transaction.on_commit(lambda: _send_sms(notification.pk), robust=True)
+        transaction.on_commit(lambda: _send_sms(notification), robust=True)
     return notification
 
 

@@ -1,8 +1,11 @@
 """Every change to a case."""
 
+from .common import case_for_change
+from .drafts import case_form_save, case_material_remove
 from .lifecycle import (
     case_accept,
     case_create,
+    case_create_or_replay,
     case_extend,
     case_refuse,
     case_request_correction,
@@ -27,11 +30,15 @@ __all__ = [
     "case_accept",
     "case_archive",
     "case_create",
+    "case_create_or_replay",
     "case_decide",
     "case_deliver",
     "case_extend",
+    "case_for_change",
+    "case_form_save",
     "case_issue",
     "case_material_add",
+    "case_material_remove",
     "case_refuse",
     "case_request_correction",
     "case_resubmit",

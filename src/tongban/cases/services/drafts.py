@@ -17,6 +17,23 @@ from ..states import CaseAction as A
 from .common import transition
 
 
+def clean_form(version, values: dict[str, Any]) -> dict[str, str]:
+    """Answers of the application form checked by each field's type: the normalised values, an
+    empty one as ``""``. Refuses a field the form does not have, or a value of the wrong kind."""
+    fields = {f.code: f for f in application_form.fields_of(version)}
+    cleaned: dict[str, str] = {}
+    for code, value in values.items():
+        field = fields.get(code)
+        if field is None:
+            raise ValidationFailed(
+                CoreErrorCode.INVALID_INPUT,
+                _("申请表没有“%(code)s”这一项。") % {"code": str(code)[:40]},
+                field=str(code)[:40],
+            )
+        cleaned[code] = application_form.clean_value(field, value)
+    return cleaned
+
+
 def case_form_save(
     *, actor: User, case: Case, values: dict[str, Any], expected_version: int | None = None
 ) -> Case:
@@ -26,18 +43,7 @@ def case_form_save(
     the person and enterprise they come from. The event names the fields, not their values.
     """
     access.require_applicant_side(actor, case)
-    fields = {f.code: f for f in application_form.fields_of(case.item_version)}
-    cleaned: dict[str, str] = {}
-    for code, value in values.items():
-        field = fields.get(code)
-        if field is None:
-            raise ValidationFailed(
-                CoreErrorCode.INVALID_INPUT,
-                _("申请表没有“%(code)s”这一项。"),
-                field=code,
-                code=str(code)[:40],
-            )
-        cleaned[code] = application_form.clean_value(field, value)
+    cleaned = clean_form(case.item_version, values)
 
     def apply(c: Case) -> None:
         data = dict(c.form_data or {})
@@ -66,16 +72,18 @@ def case_material_remove(*, actor: User, case: Case, material_id: int) -> Case:
         raise ValidationFailed(
             CaseErrorCode.UPLOAD_REFUSED, _("材料：没有找到这份材料。"), field="material"
         )
-    with transaction.atomic():
-        case = transition(
-            case=case,
-            actor=actor,
-            action=A.MATERIAL_REMOVED,
-            payload={"seq": row.material.seq, "status": row.status, "sha256": row.sha256},
-        )
-        stored = row.file.name if row.file else ""
+    stored = row.file.name if row.file else ""
+
+    def delete(c: Case) -> None:
         row.delete()
         if stored:
             storage = row.file.storage
             transaction.on_commit(lambda: storage.delete(stored))
-    return case
+
+    return transition(
+        case=case,
+        actor=actor,
+        action=A.MATERIAL_REMOVED,
+        payload={"seq": row.material.seq, "status": row.status, "sha256": row.sha256},
+        then=delete,
+    )

@@ -14,19 +14,21 @@ from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog.models import ServiceItemVersion
 from tongban.catalog.models.codes import SpecialProcedureKind
 from tongban.core import workdays
-from tongban.core.errors import DomainError, NotFound, ValidationFailed
+from tongban.core.errors import CoreErrorCode, DomainError, NotFound, ValidationFailed
 from tongban.core.events import event_append
 from tongban.core.models import Enterprise, Person, User
 from tongban.core.permissions import Perm
 from tongban.core.selectors import can_act_for
 
-from .. import access, clocks, selectors
+from .. import access, application_form, clocks, selectors
 from ..errors import CaseErrorCode
 from ..models import ApplicantBar, Case, CaseEvent, ItemProcedure, ReviewTask, TaskStatus
 from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
 from ..states import CaseStatus as S
 from .common import require_reason, transition
+from .drafts import clean_form
+from .elements import with_elements
 from .notices import tell_applicant
 from .numbering import next_case_no
 
@@ -37,19 +39,21 @@ def _today() -> dt.date:
 
 def _check_bar(person: Person, enterprise: Enterprise | None, version: ServiceItemVersion):
     bar = (
-        ApplicantBar.objects.filter(item=version.item, until__gte=_today())
+        ApplicantBar.objects.filter(item_id=version.item_id, until__gte=_today())
         .filter(
             person=person if enterprise is None else None,
             enterprise=enterprise,
         )
+        .order_by()
+        .values_list("until", "reason")
         .first()
     )
     if bar is not None:
         raise DomainError(
             CaseErrorCode.APPLICANT_BARRED,
             _("申请人在 %(until)s 前不得申请该事项：%(reason)s（行政许可法第七十八、七十九条）"),
-            until=bar.until.isoformat(),
-            reason=bar.reason,
+            until=bar[0].isoformat(),
+            reason=bar[1],
         )
 
 
@@ -65,10 +69,47 @@ def case_create(
     idempotency_key: str | None = None,
 ) -> Case:
     """A draft case under the item's published version; the same idempotency key returns it."""
+    case, _created = case_create_or_replay(
+        actor=actor,
+        item_code=item_code,
+        applicant=applicant,
+        channel=channel,
+        enterprise=enterprise,
+        answers=answers,
+        form_data=form_data,
+        idempotency_key=idempotency_key,
+    )
+    return case
+
+
+def _replayed(actor: User, idempotency_key: str) -> Case | None:
+    pk = (
+        Case.objects.filter(created_by=actor, idempotency_key=idempotency_key)
+        .order_by()
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is None:
+        return None
+    return Case.objects.select_related("item_version__item", "department", "applicant").get(pk=pk)
+
+
+def case_create_or_replay(
+    *,
+    actor: User,
+    item_code: str,
+    applicant: Person,
+    channel: str,
+    enterprise: Enterprise | None = None,
+    answers: dict[str, str] | None = None,
+    form_data: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[Case, bool]:
+    """``case_create``, and whether it created the case (False: the key's earlier case)."""
     if idempotency_key:
-        existing = Case.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        existing = _replayed(actor, idempotency_key)
         if existing is not None:
-            return existing
+            return existing, False
     version = _published_version(item_code)
     answers = answers or {}
     catalog_selectors.materials_for(version, answers)  # refuses incomplete answers
@@ -79,7 +120,7 @@ def case_create(
         enterprise=enterprise,
         channel=channel,
         answers=answers,
-        form_data=form_data or {},
+        form_data={k: v for k, v in clean_form(version, form_data or {}).items() if v},
         created_by=actor,
         idempotency_key=idempotency_key,
     )
@@ -100,7 +141,7 @@ def case_create(
     try:
         with transaction.atomic():
             case.case_no = next_case_no(region_code=region, day=_today())
-            case.save()
+            case.save(force_insert=True)
             event_append(
                 model=CaseEvent,
                 stream=case.stream,
@@ -109,46 +150,63 @@ def case_create(
                 to_state=S.DRAFT,
                 payload={"channel": channel},
                 case=case,
+                new_stream=True,  # a new case number: its history starts here
             )
     except IntegrityError:
         if idempotency_key:  # a concurrent retry with the same key won
-            return Case.objects.get(created_by=actor, idempotency_key=idempotency_key)
+            existing = _replayed(actor, idempotency_key)
+            if existing is not None:
+                return existing, False
         raise
-    return case
-
-
-def _materials_version(pk: int) -> ServiceItemVersion:
-    """A version with just what ``materials_for`` reads — its materials and situation tree —
-    not every element of its guide: 3 queries instead of 11 on each create and submit. (A
-    published version's elements never change, so nothing here can be stale.)"""
-    return (
-        ServiceItemVersion.objects.select_related("item__department__region")
-        .prefetch_related("materials", catalog_selectors._QUESTIONS)
-        .get(pk=pk)
-    )
+    return case, True
 
 
 def _published_version(code: str) -> ServiceItemVersion:
-    pk = (
-        catalog_selectors.published_versions()
-        .filter(item__implementation_code=code)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if pk is None:
-        raise NotFound(_("没有找到实施编码为 %(code)s 的在办事项。") % {"code": code[:40]})
-    return _materials_version(pk)
+    """The item's published version (one query: with its item, department and region as they
+    stand now) with its materials and situation questions (kept by the process)."""
+    try:
+        version = catalog_selectors.published_versions().get(item__implementation_code=code)
+    except ServiceItemVersion.DoesNotExist:
+        raise NotFound(
+            _("没有找到实施编码为 %(code)s 的在办事项。") % {"code": code[:40]}
+        ) from None
+    return with_elements(version)
 
 
 def _required_missing(case: Case) -> list[str]:
-    result = catalog_selectors.materials_for(_materials_version(case.item_version_id), case.answers)
-    have = set(case.materials.values_list("material_id", flat=True))
+    result = catalog_selectors.materials_for(with_elements(case.item_version), case.answers)
+    have = set(case.materials.order_by().values_list("material_id", flat=True))
     return [n.material.name for n in result.materials if n.required and n.material.pk not in have]
 
 
+def _completed_form(case: Case) -> dict[str, Any]:
+    """The application form as submitted: its values, and for a required field left empty the
+    value the platform holds (the applicant's phone and address, as a new draft is prefilled).
+    Refuses, listing them, the required fields that have neither."""
+    fields = application_form.fields_of(case.item_version)
+    known = application_form.known_values(fields, person=case.applicant, enterprise=case.enterprise)
+    values = dict(case.form_data or {})
+    missing = application_form.missing_fields(fields, values, known)
+    if missing:
+        held = application_form.prefill(missing, person=case.applicant, enterprise=case.enterprise)
+        values.update(held)
+        missing = [f for f in missing if f.code not in held]
+    if missing:
+        raise ValidationFailed(
+            CoreErrorCode.INVALID_INPUT,
+            _("申请表还有必填项没有填写：%(fields)s。请填写后再提交。"),
+            field="form_data",
+            fields="、".join(str(f.label) for f in missing),
+        )
+    return values
+
+
 def case_submit(*, actor: User, case: Case, expected_version: int | None = None) -> Case:
-    """Submit: every required material must be present (uploaded, e-licence, deferred, promised)."""
+    """Submit: every required material must be present (uploaded, e-licence, deferred, promised)
+    and every required field of the application form filled in."""
     access.require_applicant_side(actor, case)
+    with_elements(case.item_version)  # before the lock (and kept, when read outside one)
+    form: dict[str, Any] = {}
 
     def check(c: Case) -> None:
         _check_bar(c.applicant, c.enterprise, c.item_version)
@@ -160,6 +218,11 @@ def case_submit(*, actor: User, case: Case, expected_version: int | None = None)
                 field="materials",
                 m="、".join(missing),
             )
+        form.update(_completed_form(c))
+
+    def apply(c: Case) -> None:
+        c.received_at = timezone.now()
+        c.form_data = form
 
     return transition(
         case=case,
@@ -167,29 +230,24 @@ def case_submit(*, actor: User, case: Case, expected_version: int | None = None)
         action=A.SUBMIT,
         expected_version=expected_version,
         check=check,
-        apply=lambda c: setattr(c, "received_at", timezone.now()),
+        apply=apply,
     )
 
 
 def _first_task(case: Case) -> None:
-    procedure = ItemProcedure.objects.filter(item=case.item_version.item).first()
+    procedure = ItemProcedure.objects.filter(item_id=case.item_version.item_id).first()
     steps = procedure.steps if procedure and procedure.steps else DEFAULT_STEPS
     _open_task(case, steps[0], procedure)
 
 
 def _open_task(case: Case, step: dict[str, Any], procedure: ItemProcedure | None) -> ReviewTask:
-    task = ReviewTask.objects.create(
-        case=case,
-        step=step["code"],
-        step_name=step["name"],
-        role=step["role"],
-        department=case.department,
-    )
+    """The step's task, assigned as the item's procedure says (one insert)."""
+    assignee = None
     mode = procedure.assignment if procedure else "random"
     if mode != "pool":
         candidates = list(
             User.objects.filter(
-                is_active=True, staff__department=case.department, groups__name=step["role"]
+                is_active=True, staff__department=case.department_id, groups__name=step["role"]
             )
         )
         if candidates:
@@ -198,47 +256,59 @@ def _open_task(case: Case, step: dict[str, Any], procedure: ItemProcedure | None
                     u.pk: u.review_tasks.filter(status=TaskStatus.CLAIMED).count()
                     for u in candidates
                 }
-                choice = min(candidates, key=lambda u: (load[u.pk], u.pk))
+                assignee = min(candidates, key=lambda u: (load[u.pk], u.pk))
             else:
-                choice = random.choice(candidates)  # noqa: S311 - fairness, not security
-            task.assignee = choice
-            task.status = TaskStatus.CLAIMED
-            task.save(update_fields=["assignee", "status"])
-    return task
+                assignee = random.choice(candidates)  # noqa: S311 - fairness, not security
+    return ReviewTask.objects.create(
+        case=case,
+        step=step["code"],
+        step_name=step["name"],
+        role=step["role"],
+        department_id=case.department_id,
+        assignee=assignee,
+        status=TaskStatus.CLAIMED if assignee is not None else TaskStatus.OPEN,
+    )
 
 
 def case_accept(*, actor: User, case: Case, expected_version: int | None = None) -> Case:
-    """受理. Late acceptance is dated back to receipt (第三十二条 deemed acceptance)."""
+    """受理. Late acceptance is dated back to receipt (第三十二条 deemed acceptance).
+
+    Accepted, its first task and the applicant's notice: one transaction, all or nothing."""
     access.require_clerk(actor)
     today = _today()
-    received = workdays.business_date(case.received_at) if case.received_at else today
-    due = workdays.add_workdays(received, clocks.CORRECTION_NOTICE_DAYS)
-    deemed = today > due
-    accepted_on = received if deemed else today
     version = case.item_version
+    payload: dict[str, Any] = {}
+
+    def check(c: Case) -> None:
+        received = workdays.business_date(c.received_at) if c.received_at else today
+        deemed = today > workdays.add_workdays(received, clocks.CORRECTION_NOTICE_DAYS)
+        payload.update(accepted_on=(received if deemed else today).isoformat(), deemed=deemed)
 
     def apply(c: Case) -> None:
+        accepted_on = dt.date.fromisoformat(payload["accepted_on"])
         c.accepted_on = accepted_on
         c.legal_due = workdays.add_workdays(accepted_on, version.legal_limit_days)
         c.promised_due = workdays.add_workdays(accepted_on, version.promised_limit_days)
 
-    with transaction.atomic():  # accepted, its first task and the notice: all or nothing
-        case = transition(
-            case=case,
-            actor=actor,
-            action=A.ACCEPT,
-            expected_version=expected_version,
-            apply=apply,
-            payload={"accepted_on": accepted_on.isoformat(), "deemed": deemed},
-        )
-        _first_task(case)
+    def then(c: Case) -> None:
+        _first_task(c)
         tell_applicant(
-            case,
+            c,
             _("已受理"),
             _("已于 %(day)s 受理，承诺于 %(due)s 前办结。")
-            % {"day": accepted_on.isoformat(), "due": case.promised_due.isoformat()},
+            % {"day": c.accepted_on.isoformat(), "due": c.promised_due.isoformat()},
         )
-    return case
+
+    return transition(
+        case=case,
+        actor=actor,
+        action=A.ACCEPT,
+        expected_version=expected_version,
+        check=check,
+        apply=apply,
+        then=then,
+        payload=payload,
+    )
 
 
 def case_refuse(
@@ -247,16 +317,15 @@ def case_refuse(
     """不予受理, with the written reason (and where to apply instead, when out of scope)."""
     access.require_clerk(actor)
     reason = require_reason(reason, _("不予受理的理由"))
-    case = transition(
+    return transition(
         case=case,
         actor=actor,
         action=A.REFUSE,
         reason=reason,
         expected_version=expected_version,
         apply=lambda c: setattr(c, "decision_reason", reason),
+        then=lambda c: tell_applicant(c, _("不予受理"), _("不予受理，理由：%(r)s") % {"r": reason}),
     )
-    tell_applicant(case, _("不予受理"), _("不予受理，理由：%(r)s") % {"r": reason})
-    return case
 
 
 def case_request_correction(
@@ -289,7 +358,7 @@ def case_request_correction(
                 _("已超过收件后 5 个工作日的补正告知期限，依法自收件之日起视为受理，请直接受理。"),
             )
 
-    case = transition(
+    return transition(
         case=case,
         actor=actor,
         action=A.REQUEST_CORRECTION,
@@ -297,11 +366,10 @@ def case_request_correction(
         expected_version=expected_version,
         check=check,
         payload={"missing": missing},
+        then=lambda c: tell_applicant(
+            c, _("请补正材料"), _("请一次性补正以下材料：%(m)s") % {"m": "、".join(missing)}
+        ),
     )
-    tell_applicant(
-        case, _("请补正材料"), _("请一次性补正以下材料：%(m)s") % {"m": "、".join(missing)}
-    )
-    return case
 
 
 def case_resubmit(*, actor: User, case: Case, expected_version: int | None = None) -> Case:
@@ -364,21 +432,20 @@ def case_suspend(
             _("预计时长：应为 1 到 365 个工作日。"),
             field="expected_days",
         )
-    case = transition(
+    return transition(
         case=case,
         actor=actor,
         action=A.SUSPEND,
         reason=reason,
         expected_version=expected_version,
         payload={"kind": kind, "expected_days": int(expected_days)},
+        then=lambda c: tell_applicant(
+            c,
+            _("进入特别程序"),
+            _("因%(r)s进入特别程序，预计需要 %(n)d 个工作日，所需时间不计入办理期限。")
+            % {"r": reason, "n": int(expected_days)},
+        ),
     )
-    tell_applicant(
-        case,
-        _("进入特别程序"),
-        _("因%(r)s进入特别程序，预计需要 %(n)d 个工作日，所需时间不计入办理期限。")
-        % {"r": reason, "n": int(expected_days)},
-    )
-    return case
 
 
 def case_resume(*, actor: User, case: Case, expected_version: int | None = None) -> Case:
@@ -416,7 +483,7 @@ def case_extend(
     def apply(c: Case) -> None:
         c.legal_due = workdays.add_workdays(c.legal_due, clocks.EXTENSION_DAYS)
 
-    case = transition(
+    return transition(
         case=case,
         actor=actor,
         action=A.EXTEND,
@@ -425,10 +492,9 @@ def case_extend(
         apply=apply,
         expected_version=expected_version,
         payload={"days": clocks.EXTENSION_DAYS},
+        then=lambda c: tell_applicant(
+            c,
+            _("办理期限延长"),
+            _("经本机关负责人批准，办理期限延长 10 个工作日，理由：%(r)s") % {"r": reason},
+        ),
     )
-    tell_applicant(
-        case,
-        _("办理期限延长"),
-        _("经本机关负责人批准，办理期限延长 10 个工作日，理由：%(r)s") % {"r": reason},
-    )
-    return case

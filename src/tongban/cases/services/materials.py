@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.errors import ValidationFailed
@@ -15,12 +13,13 @@ from ..errors import CaseErrorCode
 from ..models import Case, CaseMaterial, MaterialStatus
 from ..states import CaseAction as A
 from ..states import target_of
-from ..uploads import check_upload
+from ..uploads import check_upload, store, undo_on_failure
 from .common import transition
+from .elements import material_of
 
 
 def _material(case: Case, seq: int):
-    material = case.item_version.materials.filter(seq=seq).first()
+    material = material_of(case.item_version, seq)
     if material is None:
         raise ValidationFailed(
             CaseErrorCode.UPLOAD_REFUSED,
@@ -76,35 +75,32 @@ def case_material_add(
     target_of(A.MATERIAL_ADDED, case.status)  # refuse early; checked again under the lock
     checked = check_upload(name, data or b"") if status == MaterialStatus.PROVIDED else None
     row = CaseMaterial(case=case, material=material, status=status, note=note[:256], added_by=actor)
-    try:
-        with transaction.atomic():
-            if checked is not None:
-                row.original_name = name[-128:]
-                row.content_type, row.size, row.sha256 = (
-                    checked.content_type,
-                    checked.size,
-                    checked.sha256,
-                )
-                row.file.save(
-                    f"{case.case_no}-{material.seq:03d}.{checked.kind}",
-                    ContentFile(data),
-                    save=False,
-                )
-            row.save()
-            transition(
-                case=case,
-                actor=actor,
-                action=A.MATERIAL_ADDED,
-                payload={
-                    "seq": material.seq,
-                    "status": status,
-                    "sha256": checked.sha256 if checked else "",
-                },
+    # The file is stored before the transaction (nothing slow happens under the case's lock)
+    # and deleted again if the transaction does not commit: a racing withdrawal, a lost lock,
+    # or (in a caller's larger transaction) a later step.
+    with undo_on_failure():
+        if checked is not None:
+            row.original_name = name[-128:]
+            row.content_type, row.size, row.sha256 = (
+                checked.content_type,
+                checked.size,
+                checked.sha256,
             )
-    except BaseException:
-        # The transaction rolled back (a racing withdrawal, a lost lock …): the file it stored
-        # must not outlive the row that would have pointed at it.
-        if row.file.name:
-            row.file.storage.delete(row.file.name)
-        raise
+            store(row.file, f"{case.case_no}-{material.seq:03d}.{checked.kind}", data)
+
+        def insert(c: Case) -> None:
+            row.case = c
+            row.save(force_insert=True)
+
+        transition(
+            case=case,
+            actor=actor,
+            action=A.MATERIAL_ADDED,
+            payload={
+                "seq": material.seq,
+                "status": status,
+                "sha256": checked.sha256 if checked else "",
+            },
+            then=insert,
+        )
     return row

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +16,7 @@ from ..errors import CaseErrorCode
 from ..models import Case, DeliveryMethod, ItemProcedure, ReviewTask, TaskStatus
 from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
-from .common import locked, require_reason, transition
+from .common import require_reason, transition
 from .lifecycle import _open_task
 from .notices import tell_applicant
 
@@ -31,8 +30,10 @@ def _steps(case: Case) -> tuple[list[dict], ItemProcedure | None]:
     return (procedure.steps if procedure and procedure.steps else DEFAULT_STEPS), procedure
 
 
-def _task_for(case: Case, actor: User) -> ReviewTask:
-    task = case.tasks.filter(status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED]).first()
+def _task_for(case: Case, actor: User, *, lock: bool = False) -> ReviewTask:
+    """The case's open task, if ``actor`` holds its role in the case's department."""
+    tasks = case.tasks.filter(status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED])
+    task = (tasks.select_for_update() if lock else tasks).first()
     if task is None:
         raise DomainError(CaseErrorCode.NO_TASK, _("该办件当前没有待办的审查环节。"))
     if not (has_role(actor, task.role) and access.in_department(actor, case)):
@@ -43,47 +44,67 @@ def _task_for(case: Case, actor: User) -> ReviewTask:
 
 
 def task_claim(*, actor: User, case: Case, expected_version: int | None = None) -> ReviewTask:
-    """Take the open task of the case from the department's pool."""
-    with transaction.atomic():
-        locked(case.pk)  # the case row first, then the task: the order every transition uses
-        task = _task_for(case, actor)
-        task = ReviewTask.objects.select_for_update().get(pk=task.pk)
+    """Take the open task of the case from the department's pool.
+
+    Like every transition: the case row first (and its state: a decided case has nothing to
+    claim, 409), then the task row."""
+    held: dict = {}
+    payload: dict = {}
+
+    def check(c: Case) -> None:
+        task = _task_for(c, actor, lock=True)
         if task.status == TaskStatus.CLAIMED and task.assignee_id != actor.pk:
             raise DomainError(
                 CaseErrorCode.TASK_TAKEN, _("该任务已由 %(who)s 领取。"), who=str(task.assignee)
             )
+        held["task"], payload["step"] = task, task.step
+
+    def then(c: Case) -> None:
+        task = held["task"]
         task.status, task.assignee = TaskStatus.CLAIMED, actor
         task.save(update_fields=["status", "assignee"])
-        transition(
-            case=case,
-            actor=actor,
-            action=A.CLAIM,
-            payload={"step": task.step},
-            expected_version=expected_version,
-        )
-    return task
+
+    transition(
+        case=case,
+        actor=actor,
+        action=A.CLAIM,
+        payload=payload,
+        expected_version=expected_version,
+        check=check,
+        then=then,
+    )
+    return held["task"]
 
 
 def task_release(*, actor: User, case: Case, expected_version: int | None = None) -> ReviewTask:
-    with transaction.atomic():
-        locked(case.pk)  # the case row first, then the task: the order every transition uses
-        task = _task_for(case, actor)
+    held: dict = {}
+    payload: dict = {}
+
+    def check(c: Case) -> None:
+        task = _task_for(c, actor, lock=True)
         if task.assignee_id != actor.pk:
             raise DomainError(CaseErrorCode.TASK_TAKEN, _("只能退回自己领取的任务。"))
+        held["task"], payload["step"] = task, task.step
+
+    def then(c: Case) -> None:
+        task = held["task"]
         task.status, task.assignee = TaskStatus.OPEN, None
         task.save(update_fields=["status", "assignee"])
-        transition(
-            case=case,
-            actor=actor,
-            action=A.RELEASE,
-            payload={"step": task.step},
-            expected_version=expected_version,
-        )
-    return task
+
+    transition(
+        case=case,
+        actor=actor,
+        action=A.RELEASE,
+        payload=payload,
+        expected_version=expected_version,
+        check=check,
+        then=then,
+    )
+    return held["task"]
 
 
 def _claimed_by(case: Case, actor: User) -> ReviewTask:
-    task = _task_for(case, actor)
+    task = _task_for(case, actor, lock=True)
     if task.assignee_id not in (None, actor.pk):
         raise DomainError(
             CaseErrorCode.TASK_TAKEN, _("该任务已由 %(who)s 领取。"), who=str(task.assignee)
@@ -97,42 +118,50 @@ def task_complete(
     """Finish a non-final step with an opinion; the next step's task opens."""
     opinion = require_reason(opinion, _("审查意见"))
     steps, procedure = _steps(case)
-    with transaction.atomic():
-        task = _claimed_by(case, actor)
+    held: dict = {}
+    payload: dict = {}
+
+    def check(c: Case) -> None:
+        task = _claimed_by(c, actor)
         index = next(i for i, s in enumerate(steps) if s["code"] == task.step)
         if index == len(steps) - 1:
             raise DomainError(
                 CaseErrorCode.NO_TASK, _("这是最后一个环节，请作出准予或不予许可的决定。")
             )
+        first_check = False
         if procedure is not None and procedure.two_reviewers and index == 0:
-            checked_by = _first_checker(case, task.step)
-            if checked_by is None:
-                # 第三十四条: on-site verification by two staff; the first check is recorded
-                # and the task goes back to the pool for a second, different reviewer.
-                case = transition(
-                    case=case,
-                    actor=actor,
-                    action=A.COMPLETE_STEP,
-                    reason=opinion,
-                    expected_version=expected_version,
-                    payload={"step": task.step, "first_check": True},
-                )
-                task.status, task.assignee = TaskStatus.OPEN, None
-                task.save(update_fields=["status", "assignee"])
-                return case
+            checked_by = _first_checker(c, task.step)
             if checked_by == actor.pk:
                 raise DomainError(CaseErrorCode.TASK_TAKEN, _("需由另一名工作人员完成第二次核查。"))
-        case = transition(
-            case=case,
-            actor=actor,
-            action=A.COMPLETE_STEP,
-            reason=opinion,
-            expected_version=expected_version,
-            payload={"step": task.step, "next": steps[index + 1]["code"]},
-        )
+            # 第三十四条: on-site verification by two staff; the first check is recorded
+            # and the task goes back to the pool for a second, different reviewer.
+            first_check = checked_by is None
+        held.update(task=task, index=index, first_check=first_check)
+        payload["step"] = task.step
+        if first_check:
+            payload["first_check"] = True
+        else:
+            payload["next"] = steps[index + 1]["code"]
+
+    def then(c: Case) -> None:
+        task = held["task"]
+        if held["first_check"]:
+            task.status, task.assignee = TaskStatus.OPEN, None
+            task.save(update_fields=["status", "assignee"])
+            return
         _close(task, actor, opinion)
-        _open_task(case, steps[index + 1], procedure)
-    return case
+        _open_task(c, steps[held["index"] + 1], procedure)
+
+    return transition(
+        case=case,
+        actor=actor,
+        action=A.COMPLETE_STEP,
+        reason=opinion,
+        expected_version=expected_version,
+        payload=payload,
+        check=check,
+        then=then,
+    )
 
 
 def _first_checker(case: Case, step: str) -> int | None:
@@ -154,42 +183,50 @@ def _close(task: ReviewTask, actor: User, opinion: str) -> None:
 def case_decide(
     *, actor: User, case: Case, approve: bool, reason: str = "", expected_version: int | None = None
 ) -> Case:
-    """准予 / 不予许可 at the final step. A denial states its reasons and the appeal rights."""
+    """准予 / 不予许可 at the final step. A denial states its reasons and the appeal rights.
+
+    The decision, the task it closes and the applicant's notice: one transaction."""
     access.require_department(actor, case, Perm.CASE_APPROVE)
     steps, _procedure = _steps(case)
-    with transaction.atomic():
-        task = _claimed_by(case, actor)
+    held: dict = {}
+
+    def check(c: Case) -> None:
+        task = _claimed_by(c, actor)
         if task.step != steps[-1]["code"]:
             raise DomainError(
                 CaseErrorCode.NO_TASK, _("尚未到决定环节，当前环节为“%(s)s”。"), s=task.step_name
             )
+        held["task"] = task
         if not approve:
-            reason = require_reason(reason, _("不予许可的理由"))
+            held["reason"] = require_reason(reason, _("不予许可的理由"))
 
-        def apply(c: Case) -> None:
-            c.decided_at = timezone.now()
-            c.decision_reason = reason
+    def apply(c: Case) -> None:
+        c.decided_at = timezone.now()
+        c.decision_reason = held.get("reason", reason)
 
-        payload = {} if approve else {"appeal_rights": str(APPEAL_RIGHTS)}
-        case = transition(
-            case=case,
-            actor=actor,
-            action=A.APPROVE if approve else A.DENY,
-            reason=reason,
-            expected_version=expected_version,
-            apply=apply,
-            payload=payload,
-        )
-        _close(task, actor, reason or str(_("准予许可")))
-    if approve:
-        tell_applicant(case, _("准予许可"), _("经审查，准予许可。"))
-    else:
-        tell_applicant(
-            case,
-            _("不予许可"),
-            _("不予许可，理由：%(r)s。%(rights)s") % {"r": reason, "rights": APPEAL_RIGHTS},
-        )
-    return case
+    def then(c: Case) -> None:
+        _close(held["task"], actor, c.decision_reason or str(_("准予许可")))
+        if approve:
+            tell_applicant(c, _("准予许可"), _("经审查，准予许可。"))
+        else:
+            tell_applicant(
+                c,
+                _("不予许可"),
+                _("不予许可，理由：%(r)s。%(rights)s")
+                % {"r": c.decision_reason, "rights": APPEAL_RIGHTS},
+            )
+
+    return transition(
+        case=case,
+        actor=actor,
+        action=A.APPROVE if approve else A.DENY,
+        reason=reason if approve else (reason or "").strip(),
+        expected_version=expected_version,
+        check=check,
+        apply=apply,
+        then=then,
+        payload={} if approve else {"appeal_rights": str(APPEAL_RIGHTS)},
+    )
 
 
 def case_issue(
@@ -229,14 +266,6 @@ def case_deliver(
         payload["tracking_no"] = require_reason(tracking_no, _("快递单号"))
     elif method == DeliveryMethod.WINDOW:
         payload["pickup_code"] = f"{secrets.randbelow(10**6):06d}"
-    case = transition(
-        case=case,
-        actor=actor,
-        action=A.DELIVER,
-        payload=payload,
-        expected_version=expected_version,
-        apply=lambda c: setattr(c, "delivery_method", method),
-    )
     if method == DeliveryMethod.WINDOW:
         text = _("办理结果已可到窗口领取，取件码 %(c)s。") % {"c": payload["pickup_code"]}
     elif method == DeliveryMethod.MAIL:
@@ -246,8 +275,15 @@ def case_deliver(
         }
     else:
         text = _("办理结果已电子送达，请在“我的办件”中查看。")
-    tell_applicant(case, _("办理结果送达"), text)
-    return case
+    return transition(
+        case=case,
+        actor=actor,
+        action=A.DELIVER,
+        payload=payload,
+        expected_version=expected_version,
+        apply=lambda c: setattr(c, "delivery_method", method),
+        then=lambda c: tell_applicant(c, _("办理结果送达"), text),
+    )
 
 
 def case_archive(*, actor: User | None, case: Case) -> Case:

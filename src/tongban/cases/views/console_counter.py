@@ -33,7 +33,7 @@ from tongban.core.services import person_register
 from .. import application_form, selectors, services
 from ..models import Channel, MaterialStatus
 from ..states import CaseStatus
-from ..uploads import check_upload
+from ..uploads import check_upload, undo_on_failure
 from . import console_forms as f
 from .console import forbidden, staff_view
 from .console_display import error_list
@@ -350,9 +350,10 @@ def _accept(request: HttpRequest) -> HttpResponse:
 
 
 def _create_and_accept(user, step: Step, data: dict, enterprise):
-    """Create, add the materials, submit and accept — all or nothing. A repeated post of the
-    same form (its token) lands on the case the first one made, never a second case."""
-    with transaction.atomic():
+    """Create, add the materials, submit and accept — all or nothing, the stored scans too: a
+    step that fails after they were stored takes them away again. A repeated post of the same
+    form (its token) lands on the case the first one made, never a second case."""
+    with undo_on_failure(), transaction.atomic():
         case = services.case_create(
             actor=user,
             item_code=step.version.item.implementation_code,

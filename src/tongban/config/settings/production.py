@@ -16,3 +16,8 @@ LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env_int("TONGBAN_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+
+# Persistent database connections, for SQLite too (PostgreSQL's come from DATABASE_URL with the
+# same default): a new connection per request costs a connect and its set-up statements, and
+# closing SQLite's last one checkpoints the WAL (an fsync) every time.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("TONGBAN_DB_CONN_MAX_AGE", 60))  # noqa: F405
