@@ -8,8 +8,10 @@ from django.test import Client
 from django.utils import translation
 
 from tongban.catalog import search
-from tongban.core import workdays
+from tongban.core import addresses, workdays
 from tongban.core.permissions import Role
+from tongban.hotline import clocks as hotline_clocks
+from tongban.hotline import dispatch as hotline_dispatch
 
 from .factories import DepartmentFactory, PersonFactory, UserFactory, make_staff
 
@@ -28,9 +30,15 @@ def _fresh_indexes():
     """The calendar and the search index are per process: each test starts from its own data."""
     workdays.invalidate()
     search.invalidate()
+    addresses.invalidate()
+    hotline_dispatch.invalidate()
+    hotline_clocks.invalidate()
     yield
     workdays.invalidate()
     search.invalidate()
+    addresses.invalidate()
+    hotline_dispatch.invalidate()
+    hotline_clocks.invalidate()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from .. import addresses
 from ..errors import CoreErrorCode, ValidationFailed
 from ..identifiers import region_level_for_code, validate_credit_code, validate_region_code
 from ..models import Department, Region
@@ -37,11 +38,15 @@ def region_create(*, code: str, name: str, parent: Region | None = None) -> Regi
         )
     try:
         with transaction.atomic():
-            return Region.objects.create(code=code, name=name, level=level, parent=parent)
+            region = Region.objects.create(code=code, name=name, level=level, parent=parent)
     except IntegrityError:
         raise ValidationFailed(
             CoreErrorCode.DUPLICATE, _("区划代码：%(value)s 已存在。"), field="code", value=code
         ) from None
+    # this process resolves addresses against the new region at once (others within seconds)
+    transaction.on_commit(addresses.invalidate)
+    addresses.invalidate()
+    return region
 
 
 def department_create(
