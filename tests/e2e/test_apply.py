@@ -156,7 +156,11 @@ def test_apply_online_from_the_guide(
     click(page, "link", "查看办件进度")
     assert heading(page) == ITEM
     current = page.locator(".steps__item[aria-current=step]")
-    assert " ".join(current.inner_text().split()) == "2 受理 当前步骤：等待受理"
+    step = " ".join(current.inner_text().split())
+    # the law's acceptance date: 5 working days from receipt (第三十二条)
+    assert re.fullmatch(
+        r"2 受理 当前步骤：等待受理：\d{4}-\d{2}-\d{2} 前受理，或一次性告知需要补正的全部材料", step
+    ), step
     assert page.locator(".timeline__title").all_inner_texts() == ["提交申请", "开始填写申请"]
     check("case page")
     click(page, "link", "我的办件")
