@@ -39,7 +39,6 @@ import multiprocessing
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -54,6 +53,9 @@ TARGET_HTTP_SUBMISSIONS = 150.0  # per second, PostgreSQL, 2 cores
 HOST = "127.0.0.1"
 STOP = object()  # no more jobs
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import free_port, line, load, pct, postmaster_pid, tree_cpu  # noqa: E402
+
 ITEM_BASIC_CODE = "000107009000"
 PASSWORD = "bench-password-2026"
 FORM = {"phone": "13900000000", "address": "云溪区学府路 18 号"}  # the item's application form
@@ -172,59 +174,6 @@ def make_world(applicants: int) -> dict:
 
 
 # ---------------------------------------------------------------- figures
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else float("nan")
-
-
-def line(label: str, ms: list[float], count: int, seconds: float, unit: str = "/s") -> str:
-    rate = count / seconds if seconds else 0.0
-    return (
-        f"  {label:<34} {count:>6} in {seconds:6.2f} s = {rate:8.1f}{unit}   "
-        f"p50 {statistics.median(ms) if ms else float('nan'):7.2f} ms  p99 {pct(ms, 0.99):7.2f} ms"
-    )
-
-
-def load() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
-
-
-def _stat(pid: int) -> list[str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rindex(")") + 2 :].split()  # fields from "state" on
-
-
-def tree_cpu(root: int | None) -> float:
-    """CPU seconds (user + system) used so far by a process and its live children."""
-    if root is None or not Path("/proc").is_dir():
-        return 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        fields = _stat(int(entry.name))
-        if fields and (int(entry.name) == root or int(fields[1]) == root):
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
-
-
-def postmaster_pid() -> int | None:
-    """The PostgreSQL server's main process, when it runs on this machine."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    fields = _stat(backend)
-    return int(fields[1]) if fields else None
 
 
 # ---------------------------------------------------------------- (a) the service layer
@@ -453,12 +402,6 @@ def run_client(
 
 
 # ---------------------------------------------------------------- (b) HTTP: the server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def server_command(args, port: int) -> tuple[list[str], str]:

@@ -37,7 +37,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hotline_data as data  # noqa: E402 - the bench's own test data, beside this file
+from measure import children, free_port, line, load, pct, postmaster_pid, tree_cpu  # noqa: E402
 
 TARGET_LIFECYCLES = 100.0
 TARGET_INTAKE = 200.0
@@ -81,68 +81,6 @@ def server_env(data_dir: str) -> dict[str, str]:
 # ---------------------------------------------------------------- figures and processes
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else float("nan")
-
-
-def line(label: str, ms: list[float], count: int, seconds: float) -> str:
-    rate = count / seconds if seconds else 0.0
-    median = statistics.median(ms) if ms else float("nan")
-    return (
-        f"  {label:<38} {count:>6} in {seconds:6.2f} s = {rate:8.1f}/s   "
-        f"p50 {median:7.2f} ms  p99 {pct(ms, 0.99):7.2f} ms"
-    )
-
-
-def load() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
-
-
-def _stat(pid: int) -> list[str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rindex(")") + 2 :].split()  # fields from "state" on
-
-
-def _children(root: int) -> list[int]:
-    pids = [root]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            fields = _stat(int(entry.name))
-            if fields and int(fields[1]) == root:
-                pids.append(int(entry.name))
-    return pids
-
-
-def tree_cpu(root: int | None) -> float:
-    """CPU seconds (user + system) used so far by a process and its live children."""
-    if root is None or not Path("/proc").is_dir():
-        return 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in _children(root):
-        fields = _stat(pid)
-        if fields:
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
-
-
-def postmaster_pid() -> int | None:
-    """The PostgreSQL server's main process, when it runs on this machine."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    fields = _stat(backend)
-    return int(fields[1]) if fields else None
-
-
 class Http:
     """One thread's connection to the server (reconnects when the server closes it)."""
 
@@ -164,12 +102,6 @@ class Http:
                 if attempt:
                     raise
         raise AssertionError("unreachable")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def start_server(data_dir: str, port: int, workers: int, worker_class: str, threads: int):
@@ -487,7 +419,7 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 def memory(watch: dict) -> dict[str, tuple[float, float, int]]:
     out = {}
     for name, root in watch.items():
-        pids = _children(root)
+        pids = children(root)
         rss = pss = 0
         for pid in pids:
             r, p = _memory_kb(pid)
