@@ -33,15 +33,22 @@ PASSWORD = "correct-horse-battery"
 # Written out again on purpose: a change to the registry must be a visible change to this table.
 EXPECTED = {
     Role.WINDOW_CLERK: (
-        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_ACCEPT},
+        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_ACCEPT, Perm.LICENCE_VIEW},
         Scope.DEPARTMENT,
     ),
     Role.REVIEWER: (
-        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_REVIEW},
+        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_REVIEW, Perm.LICENCE_VIEW},
         Scope.DEPARTMENT,
     ),
     Role.APPROVER: (
-        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_REVIEW, Perm.CASE_APPROVE},
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.IDENTITY_VIEW_FULL,
+            Perm.CASE_REVIEW,
+            Perm.CASE_APPROVE,
+            Perm.LICENCE_ISSUE,
+            Perm.LICENCE_VIEW,
+        },
         Scope.DEPARTMENT,
     ),
     Role.HOTLINE_OPERATOR: (
@@ -71,6 +78,9 @@ EXPECTED = {
             Perm.IDENTITY_VIEW_FULL,
             Perm.CONFIG_MANAGE,
             Perm.CALENDAR_MANAGE,
+            Perm.LICENCE_MANAGE,
+            Perm.RULES_EDIT,
+            Perm.RULES_ACTIVATE,
             Perm.STAFF_MANAGE,
         },
         Scope.ALL,

@@ -14,6 +14,8 @@ from tongban.core.api_auth import API_AUTH
 from tongban.core.errors import DomainError
 from tongban.hotline.api import router as hotline_router
 from tongban.hotline.knowledge.api import router as knowledge_router
+from tongban.licences.api import router as licences_router
+from tongban.rules.api import router as rules_router
 
 api = NinjaAPI(
     title="tongban API",
@@ -113,3 +115,5 @@ api.add_router("/", catalog_router)
 api.add_router("/", cases_router)
 api.add_router("/", hotline_router)
 api.add_router("/", knowledge_router)
+api.add_router("/", licences_router)
+api.add_router("/", rules_router)

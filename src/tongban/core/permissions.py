@@ -41,6 +41,11 @@ class Perm(models.TextChoices):
     GRID_REPORT = "grid.report", _("上报网格事件")
     SUPERVISION_VIEW = "supervision.view", _("查看电子监察")
     SUPERVISION_URGE = "supervision.urge", _("催办督办")
+    LICENCE_ISSUE = "licence.issue", _("制发、换发和注销电子证照")
+    LICENCE_VIEW = "licence.view", _("查阅电子证照（须有持证人授权）")
+    LICENCE_MANAGE = "licence.manage", _("配置证照类型、印章和签名密钥")
+    RULES_EDIT = "rules.edit", _("编写审批规则、数据连接器和政策")
+    RULES_ACTIVATE = "rules.activate", _("回放并启用规则集")
     CONFIG_MANAGE = "config.manage", _("配置区划、部门、事项")
     CALENDAR_MANAGE = "calendar.manage", _("维护工作日历")
     STAFF_MANAGE = "staff.manage", _("管理工作人员和角色")
@@ -55,10 +60,21 @@ class Scope(models.TextChoices):
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.WINDOW_CLERK: frozenset({Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_ACCEPT}),
-    Role.REVIEWER: frozenset({Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_REVIEW}),
+    Role.WINDOW_CLERK: frozenset(
+        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_ACCEPT, Perm.LICENCE_VIEW}
+    ),
+    Role.REVIEWER: frozenset(
+        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_REVIEW, Perm.LICENCE_VIEW}
+    ),
     Role.APPROVER: frozenset(
-        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_REVIEW, Perm.CASE_APPROVE}
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.IDENTITY_VIEW_FULL,
+            Perm.CASE_REVIEW,
+            Perm.CASE_APPROVE,
+            Perm.LICENCE_ISSUE,
+            Perm.LICENCE_VIEW,
+        }
     ),
     Role.HOTLINE_OPERATOR: frozenset(
         {
@@ -80,6 +96,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.IDENTITY_VIEW_FULL,
             Perm.CONFIG_MANAGE,
             Perm.CALENDAR_MANAGE,
+            Perm.LICENCE_MANAGE,
+            Perm.RULES_EDIT,
+            Perm.RULES_ACTIVATE,
             Perm.STAFF_MANAGE,
         }
     ),

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "csp",
     "tongban.core",
     "tongban.catalog",
+    "tongban.rules",
+    "tongban.licences",
     "tongban.cases",
     "tongban.hotline",
     "tongban.portal",

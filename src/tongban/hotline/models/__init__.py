@@ -1,3 +1,4 @@
+from .classifier import ClassifierModel, ClassifierStatus, DispatchSuggestion
 from .dispatch import (
     CatalogueStatus,
     DispatchCatalogue,
@@ -42,10 +43,13 @@ __all__ = [
     "Callback",
     "CallbackStatus",
     "CatalogueStatus",
+    "ClassifierModel",
+    "ClassifierStatus",
     "Decision",
     "DispatchCatalogue",
     "DispatchEntry",
     "DispatchRule",
+    "DispatchSuggestion",
     "HandlingLimit",
     "Hazard",
     "LimitUnit",
