@@ -71,7 +71,7 @@ def test_me_with_a_staff_session(clerk_client):
         "username": "clerk",
         "display_name": response.json()["display_name"],
         "roles": ["window_clerk"],
-        "permissions": ["case.accept", "console.access", "identity.view_full"],
+        "permissions": ["case.accept", "console.access", "identity.view_full", "licence.view"],
         "scope": "department",
         "department": "scjg",
         "person_name": None,

@@ -26,7 +26,6 @@ from tongban.core.services import api_token_authenticate, api_token_create, api_
 pytestmark = pytest.mark.django_db
 
 
-
 UNAUTHENTICATED = {"code": "unauthenticated", "message": "请先登录，或提供有效的接口令牌。"}
 
 

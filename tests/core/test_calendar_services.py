@@ -276,7 +276,9 @@ def test_import_without_the_permission_is_refused(department, role):
 
 @pytest.mark.django_db
 def test_deleting_an_entered_year_uncovers_it_again():
-    calendar_year_import(actor=None, year=2027, source="测试", schedule_text="元旦：放假 2027-01-01")
+    calendar_year_import(
+        actor=None, year=2027, source="测试", schedule_text="元旦：放假 2027-01-01"
+    )
     assert workdays.add_workdays(dt.date(2027, 1, 1), 1) == dt.date(2027, 1, 4)
     calendar_year_delete(actor=None, year=2027)
     workdays.invalidate()

@@ -29,7 +29,6 @@ from tongban.core.permissions import Role, is_staff_member, roles_of
 pytestmark = pytest.mark.django_db
 
 
-
 def load() -> str:
     out = io.StringIO()
     call_command("demo", "load", stdout=out)

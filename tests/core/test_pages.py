@@ -359,9 +359,7 @@ def test_pages_stay_chinese_for_an_english_browser_until_english_is_chosen(anony
 @pytest.mark.django_db
 def test_the_api_answers_in_the_language_the_client_asks_for(clerk_client):
     zh = clerk_client.get("/api/v1/workdays/add?start=2026-02-30&days=1")
-    en = clerk_client.get(
-        "/api/v1/workdays/add?start=2026-02-30&days=1", HTTP_ACCEPT_LANGUAGE="en"
-    )
+    en = clerk_client.get("/api/v1/workdays/add?start=2026-02-30&days=1", HTTP_ACCEPT_LANGUAGE="en")
     assert zh.json()["code"] == en.json()["code"] == "invalid_date"
     assert "不是有效的日期" in zh.json()["message"]
     assert "不是有效的日期" not in en.json()["message"]

@@ -25,7 +25,6 @@ from ..factories import EnterpriseFactory, PersonFactory, UserFactory, make_cred
 pytestmark = pytest.mark.django_db
 
 
-
 PASSWORD = "correct-horse-battery"
 
 

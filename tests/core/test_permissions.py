@@ -27,7 +27,6 @@ from ..factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-
 PASSWORD = "correct-horse-battery"
 
 # Written out again on purpose: a change to the registry must be a visible change to this table.
@@ -64,13 +63,22 @@ EXPECTED = {
         Scope.ALL,
     ),
     Role.HANDLER: (
-        {Perm.CONSOLE_ACCESS, Perm.TICKET_HANDLE, Perm.KNOWLEDGE_EDIT},
+        {Perm.CONSOLE_ACCESS, Perm.TICKET_HANDLE, Perm.KNOWLEDGE_EDIT, Perm.RECTIFICATION_HANDLE},
         Scope.DEPARTMENT,
     ),
     Role.GRID_WORKER: ({Perm.CONSOLE_ACCESS, Perm.GRID_REPORT}, Scope.REGION),
     Role.SUPERVISOR: (
-        {Perm.CONSOLE_ACCESS, Perm.SUPERVISION_VIEW, Perm.SUPERVISION_URGE},
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.SUPERVISION_VIEW,
+            Perm.SUPERVISION_URGE,
+            Perm.RECTIFICATION_REVIEW,
+        },
         Scope.ALL,
+    ),
+    Role.DEPARTMENT_HEAD: (
+        {Perm.CONSOLE_ACCESS, Perm.SUPERVISION_VIEW, Perm.RECTIFICATION_HANDLE},
+        Scope.DEPARTMENT,
     ),
     Role.ADMINISTRATOR: (
         {
@@ -118,6 +126,7 @@ def test_several_roles_add_up_and_the_widest_scope_wins(staff_factory):
         Perm.CONSOLE_ACCESS,
         Perm.TICKET_HANDLE,
         Perm.KNOWLEDGE_EDIT,
+        Perm.RECTIFICATION_HANDLE,
         Perm.GRID_REPORT,
     }
     assert scope_of(user) == Scope.REGION

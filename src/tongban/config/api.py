@@ -15,7 +15,9 @@ from tongban.core.errors import DomainError
 from tongban.hotline.api import router as hotline_router
 from tongban.hotline.knowledge.api import router as knowledge_router
 from tongban.licences.api import router as licences_router
+from tongban.ratings.api import router as ratings_router
 from tongban.rules.api import router as rules_router
+from tongban.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="tongban API",
@@ -117,3 +119,5 @@ api.add_router("/", hotline_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", licences_router)
 api.add_router("/", rules_router)
+api.add_router("/", ratings_router)
+api.add_router("/", supervision_router)

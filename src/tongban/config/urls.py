@@ -19,6 +19,8 @@ urlpatterns = [
     path("console/hotline/", include("tongban.hotline.console_urls")),
     path("console/licences/", include("tongban.licences.console_urls")),
     path("console/rules/", include("tongban.rules.console_urls")),
+    path("console/ratings/", include("tongban.ratings.console_urls")),
+    path("console/supervision/", include("tongban.supervision.console_urls")),
     path("open311/v2/", include("tongban.hotline.open311_urls")),
     path("console/", include("tongban.console.urls")),
     path("", include("tongban.catalog.urls")),
@@ -26,5 +28,7 @@ urlpatterns = [
     path("", include("tongban.hotline.urls")),
     path("", include("tongban.licences.urls")),
     path("", include("tongban.rules.urls")),
+    path("", include("tongban.ratings.urls")),
+    path("", include("tongban.supervision.urls")),
     path("", include("tongban.portal.urls")),
 ]

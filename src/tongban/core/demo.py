@@ -76,6 +76,7 @@ STAFF = [
     ("handler_street", "马承办", "yx-street-330199001", [Role.HANDLER]),
     ("grid", "高网格", "yx-station-330199001001", [Role.GRID_WORKER]),
     ("supervisor", "黄监察", "xzsp", [Role.SUPERVISOR]),
+    ("head_scjg", "赵局长", "scjg", [Role.DEPARTMENT_HEAD]),
 ]
 
 # (username or None, name, ID number, phone, address)

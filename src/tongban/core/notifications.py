@@ -10,12 +10,16 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .masking import mask_phone
-from .models import Notification, Person
+from .models import Department, Notification, Person, StaffNotice
+from .permissions import Role
+
+User = get_user_model()
 
 logger = logging.getLogger("tongban.notifications")
 
@@ -60,5 +64,34 @@ def notify(
 
 def notifications_mark_read(*, person: Person) -> int:
     return Notification.objects.filter(person=person, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def staff_notify(*, user, title: str, body: str, link: str = "", key: str = "") -> StaffNotice:
+    """A work notice to a staff member, in the caller's transaction. With ``key`` the notice is
+    sent once: a second call with the same user and key returns the first notice."""
+    if key:
+        notice, _created = StaffNotice.objects.get_or_create(
+            user=user, key=key[:128], defaults={"title": title[:128], "body": body, "link": link}
+        )
+        return notice
+    return StaffNotice.objects.create(user=user, title=title[:128], body=body, link=link[:256])
+
+
+def staff_notify_heads(
+    *, department: Department, title: str, body: str, link: str = "", key: str = ""
+) -> list[StaffNotice]:
+    """Notify every active department head (部门负责人) of the department."""
+    heads = User.objects.filter(
+        is_active=True,
+        staff__department=department,
+        groups__name=Role.DEPARTMENT_HEAD,
+    ).distinct()
+    return [staff_notify(user=head, title=title, body=body, link=link, key=key) for head in heads]
+
+
+def staff_notices_mark_read(*, user) -> int:
+    return StaffNotice.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )

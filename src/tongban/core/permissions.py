@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     HANDLER = "handler", _("承办单位人员")
     GRID_WORKER = "grid_worker", _("网格员")
     SUPERVISOR = "supervisor", _("监察督办人员")
+    DEPARTMENT_HEAD = "department_head", _("部门负责人")
     ADMINISTRATOR = "administrator", _("系统管理员")
 
 
@@ -40,6 +41,8 @@ class Perm(models.TextChoices):
     KNOWLEDGE_REVIEW = "knowledge.review", _("审核发布知识库条目")
     GRID_REPORT = "grid.report", _("上报网格事件")
     SUPERVISION_VIEW = "supervision.view", _("查看电子监察")
+    RECTIFICATION_HANDLE = "rectification.handle", _("办理差评整改（查看评价人联系方式须留痕）")
+    RECTIFICATION_REVIEW = "rectification.review", _("审核差评整改、申诉复核")
     SUPERVISION_URGE = "supervision.urge", _("催办督办")
     LICENCE_ISSUE = "licence.issue", _("制发、换发和注销电子证照")
     LICENCE_VIEW = "licence.view", _("查阅电子证照（须有持证人授权）")
@@ -87,9 +90,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.KNOWLEDGE_REVIEW,
         }
     ),
-    Role.HANDLER: frozenset({Perm.CONSOLE_ACCESS, Perm.TICKET_HANDLE, Perm.KNOWLEDGE_EDIT}),
+    Role.HANDLER: frozenset(
+        {Perm.CONSOLE_ACCESS, Perm.TICKET_HANDLE, Perm.KNOWLEDGE_EDIT, Perm.RECTIFICATION_HANDLE}
+    ),
     Role.GRID_WORKER: frozenset({Perm.CONSOLE_ACCESS, Perm.GRID_REPORT}),
-    Role.SUPERVISOR: frozenset({Perm.CONSOLE_ACCESS, Perm.SUPERVISION_VIEW, Perm.SUPERVISION_URGE}),
+    Role.SUPERVISOR: frozenset(
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.SUPERVISION_VIEW,
+            Perm.SUPERVISION_URGE,
+            Perm.RECTIFICATION_REVIEW,
+        }
+    ),
+    Role.DEPARTMENT_HEAD: frozenset(
+        {Perm.CONSOLE_ACCESS, Perm.SUPERVISION_VIEW, Perm.RECTIFICATION_HANDLE}
+    ),
     Role.ADMINISTRATOR: frozenset(
         {
             Perm.CONSOLE_ACCESS,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .errors import NotFound
 from .masking import mask_id_number, mask_phone
-from .models import Department, Enterprise, Person, Region, StaffProfile, User
+from .models import Department, Enterprise, Person, Region, StaffNotice, StaffProfile, User
 from .permissions import Perm, Role, has_perm, roles_of
 
 
@@ -98,3 +98,9 @@ def enterprises_for(user: User) -> QuerySet[Enterprise]:
 
 def can_act_for(user: User, enterprise: Enterprise) -> bool:
     return enterprises_for(user).filter(pk=enterprise.pk).exists()
+
+
+def staff_notices_of(user: User, *, limit: int = 10) -> tuple[list[StaffNotice], int]:
+    """The newest work notices of a staff member and how many are unread."""
+    notices = StaffNotice.objects.filter(user=user)
+    return list(notices[:limit]), notices.filter(read_at__isnull=True).count()

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "tongban.licences",
     "tongban.cases",
     "tongban.hotline",
+    "tongban.ratings",
+    "tongban.supervision",
     "tongban.portal",
     "tongban.console",
 ]
@@ -241,6 +243,11 @@ TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE = env_float(
     "TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE", 0.9
 )
 TONGBAN_HOTLINE_CARD_BLUE_SHARE = env_float("TONGBAN_HOTLINE_CARD_BLUE_SHARE", 0.2)
+# How many minutes after a 秒派 the operator may still undo it (the ticket goes back to the
+# dispatcher's queue), as long as the unit has not signed for it.
+TONGBAN_HOTLINE_AUTO_DISPATCH_UNDO_MINUTES = env_int(
+    "TONGBAN_HOTLINE_AUTO_DISPATCH_UNDO_MINUTES", 10
+)
 # Open311 GeoReport v2 (/open311/v2/, docs/open311.md): POSTs per api_key a minute, the service
 # list's `type`, the jurisdiction_id this endpoint answers for (empty: any) and discovery texts.
 TONGBAN_OPEN311_POSTS_PER_MINUTE = env_int("TONGBAN_OPEN311_POSTS_PER_MINUTE", 30)
@@ -249,3 +256,8 @@ TONGBAN_OPEN311_JURISDICTION_ID = env_str("TONGBAN_OPEN311_JURISDICTION_ID", "")
 TONGBAN_OPEN311_ENDPOINT_TYPE = env_str("TONGBAN_OPEN311_ENDPOINT_TYPE", "production")
 TONGBAN_OPEN311_CONTACT = env_str("TONGBAN_OPEN311_CONTACT", "")
 TONGBAN_OPEN311_KEY_SERVICE = env_str("TONGBAN_OPEN311_KEY_SERVICE", "")
+# E-licences (docs/licences.md): the secret the SM2 private keys are encrypted with (empty in a
+# local or test setup: a development secret is kept in DATA_DIR/licence_key_secret; production
+# refuses to sign without it), and the public address printed in the licences' QR codes.
+TONGBAN_LICENCE_KEY_SECRET = env_str("TONGBAN_LICENCE_KEY_SECRET", "")
+TONGBAN_PUBLIC_URL = env_str("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

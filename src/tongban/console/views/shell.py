@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from tongban.core import selectors, workdays
 from tongban.core.errors import CalendarNotCovered
+from tongban.core.notifications import staff_notices_mark_read
 from tongban.core.permissions import (
     Perm,
     Scope,
@@ -47,7 +49,18 @@ def home(request: HttpRequest) -> HttpResponse:
         "calendar": calendar,
         "can_configure": has_perm(request.user, Perm.CONFIG_MANAGE),
     }
+    context["notices"], context["unread_notices"] = selectors.staff_notices_of(request.user)
     return render(request, "console/home.html", context)
+
+
+@login_required(login_url=reverse_lazy("console:login"))
+@require_POST
+def notices_read(request: HttpRequest) -> HttpResponse:
+    """Mark every work notice of the staff member as read (a plain form on the home page)."""
+    if not is_staff_member(request.user):
+        return render(request, "console/not_staff.html", status=403)
+    staff_notices_mark_read(user=request.user)
+    return redirect("console:home")
 
 
 class LoginView(site.SiteLoginView):

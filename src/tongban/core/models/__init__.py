@@ -1,6 +1,6 @@
 from .calendar import CalendarOverride, CalendarYear
 from .events import AuditEvent, ChainedEvent, EventChainHead
-from .notifications import Notification
+from .notifications import Notification, StaffNotice
 from .people import Enterprise, EnterpriseAuthorisation, Person
 from .regions import Department, Region
 from .staff import StaffProfile, User
@@ -19,6 +19,7 @@ __all__ = [
     "Notification",
     "Person",
     "Region",
+    "StaffNotice",
     "StaffProfile",
     "User",
 ]

@@ -1,0 +1,5 @@
+"""The ratings API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["ratings"])

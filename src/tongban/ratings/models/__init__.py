@@ -1,0 +1,31 @@
+from .ratings import (
+    BAD_LEVELS,
+    ContactView,
+    Level,
+    QuestionSet,
+    Rating,
+    RatingChannel,
+    RatingDevice,
+    RatingLink,
+    Rectification,
+    RectificationEvent,
+    RectificationOutcome,
+    RectificationStatus,
+    ServiceKind,
+)
+
+__all__ = [
+    "BAD_LEVELS",
+    "ContactView",
+    "Level",
+    "QuestionSet",
+    "Rating",
+    "RatingChannel",
+    "RatingDevice",
+    "RatingLink",
+    "Rectification",
+    "RectificationEvent",
+    "RectificationOutcome",
+    "RectificationStatus",
+    "ServiceKind",
+]
