@@ -9,8 +9,6 @@ from tongban.core.models import StaffNotice
 from tongban.core.notifications import staff_notify, staff_notify_heads
 from tongban.core.permissions import Role
 
-from ..conftest import PASSWORD
-
 pytestmark = pytest.mark.django_db
 
 
@@ -41,7 +39,7 @@ def test_home_shows_unread_notices_and_marks_them_read(staff_factory):
     user = staff_factory(Role.REVIEWER, username="rev")
     staff_notify(user=user, title="督办通知", body="请于 3 个工作日内书面答复", link="/console/")
     client = Client()
-    assert client.login(username="rev", password=PASSWORD)
+    client.force_login(user)
     page = client.get("/console/").content.decode()
     assert "督办通知" in page and "1 条未读" in page
     response = client.post("/console/notices/read/")
@@ -52,6 +50,6 @@ def test_home_shows_unread_notices_and_marks_them_read(staff_factory):
 
 def test_marking_read_needs_a_staff_member(applicant_a):
     client = Client()
-    assert client.login(username="applicant_a", password=PASSWORD)
+    client.force_login(applicant_a)
     assert client.post("/console/notices/read/").status_code == 403
     assert Client().post("/console/notices/read/").status_code == 302  # to the login page
