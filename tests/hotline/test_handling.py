@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import PersonFactory
 from tongban.core.errors import PermissionDenied, ValidationFailed
 from tongban.core.events import chain_verify
-from tongban.core.models import Notification
+from tongban.core.models import Notification, StaffNotice
+from tongban.core.permissions import Role
 from tongban.hotline import services
 from tongban.hotline.dispatch import DispatchRefused
 from tongban.hotline.models import (
@@ -25,7 +25,14 @@ from tongban.hotline.models import (
 from tongban.hotline.services.common import TicketRefused
 from tongban.hotline.states import TicketTransitionRefused
 
-from .factories import dispatched_ticket, fresh, new_ticket, replied_ticket, signed_ticket
+from .factories import (
+    dispatched_ticket,
+    fresh,
+    new_ticket,
+    replied_ticket,
+    signed_ticket,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -515,17 +522,18 @@ def test_a_ticket_closed_at_intake_cannot_be_reopened(world, operator):
 
 
 def test_urge_notifies_the_unit(world, operator, handler, zjj_handler):
-    PersonFactory(name="何承办", user=handler)
-    PersonFactory(name="住建人员", user=zjj_handler)
+    head = staff(Role.DEPARTMENT_HEAD, handler.staff.department, "head_unit")
     ticket = dispatched_ticket(operator)
     with pytest.raises(PermissionDenied):
         services.ticket_urge(ticket.ticket_no, actor=zjj_handler, note="快")
     t = services.ticket_urge(ticket.ticket_no, actor=operator, note="群众再次来电")
     assert t.status == "dispatched"
-    [notice] = Notification.objects.all()
-    assert notice.person.user == handler
-    assert notice.title == "工单催办"
-    assert ticket.ticket_no in notice.body
+    notices = list(StaffNotice.objects.order_by("user_id"))
+    assert {n.user for n in notices} == {handler, head}  # not 住建局's handler
+    assert {n.title for n in notices} == {"工单催办"}
+    assert all(ticket.ticket_no in n.body and "群众再次来电" in n.body for n in notices)
+    assert notices[0].link == f"/console/hotline/tickets/{ticket.ticket_no}/"
+    assert Notification.objects.count() == 0
     assert TicketEvent.objects.filter(ticket=t, action="urge").count() == 1
 
 

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 
 from tests.factories import PersonFactory
 from tests.hotline.factories import staff
-from tongban.core.models import AuditEvent, Notification
+from tongban.core.models import AuditEvent, Notification, StaffNotice
 from tongban.core.permissions import Role
 from tongban.hotline.knowledge import index, selectors, services
 from tongban.hotline.knowledge.expiry import FlagReport, articles_flag_expired
@@ -41,7 +41,7 @@ def _fresh_index(settings):
 
 @pytest.fixture
 def zjj_editor(world):
-    """A 住建局 editor who can be notified (a person record)."""
+    """A 住建局 editor (with a person record of their own: staff are still told at work)."""
     user = staff(Role.HANDLER, world.zjj, "editor_zjj")
     PersonFactory(name="王建国", user=user, phone="13905710009")
     return user
@@ -78,20 +78,22 @@ def test_operators_stop_finding_it_the_day_after(expiring):
         assert "春节期间公积金业务安排" not in [h.title for h in knowledge_search("公积金")]
 
 
-def test_the_owners_are_told_once(expiring, zjj_editor, zjj_handler):
+def test_the_owners_are_told_once(expiring, zjj_editor, zjj_handler, handler):
     with at("2026-03-11", 2):
         report = articles_flag_expired()
-    # 住建局: editor_zjj is told, handler_zjj has no person record; 城管局's handler neither.
-    assert report == FlagReport(expired=2, flagged=2, notified=1, unreachable=2)
-    (note,) = Notification.objects.all()
-    assert note.person.user == zjj_editor
+    # 住建局's two editors are told of 公积金, 城管局's handler of 路灯: a work notice each.
+    assert report == FlagReport(expired=2, flagged=2, notified=3)
+    notices = {n.user: n for n in StaffNotice.objects.all()}
+    assert set(notices) == {zjj_editor, zjj_handler, handler}
+    note = notices[zjj_editor]
     assert note.title == "1 条知识条目已过有效期"
     assert note.body == (
         "本单位维护的《春节期间公积金业务安排》（2026-03-10 失效）已过有效期，话务员已检索不到。"
         "请核实后修改有效期、更新内容或下架。"
     )
     assert note.link == "/console/hotline/knowledge/expired/"
-    assert note.sms_status == ""  # stored for the editor; no SMS for this
+    assert "路灯夜间抢修安排" in notices[handler].body
+    assert Notification.objects.count() == 0  # staff are told at work, not by SMS
     flagged = AuditEvent.objects.get(
         stream=f"article:{expiring['fund'].pk}", action="article_expiry_flagged"
     )
@@ -100,10 +102,10 @@ def test_the_owners_are_told_once(expiring, zjj_editor, zjj_handler):
         assert articles_flag_expired() == FlagReport(expired=2)  # the same day: nothing new
     with at("2026-03-12"):
         assert articles_flag_expired() == FlagReport(expired=2)  # nor the next
-    assert Notification.objects.count() == 1
+    assert StaffNotice.objects.count() == 3
     with at("2026-03-21"):
         report = articles_flag_expired()
-    assert (report.expired, report.flagged, report.notified) == (3, 1, 1)
+    assert (report.expired, report.flagged, report.notified) == (3, 1, 2)
 
 
 def test_renewed_and_expired_again_is_flagged_again(expiring, zjj_handler, operator):
@@ -169,8 +171,7 @@ def test_the_daily_command(expiring):
     out = StringIO()
     call_command("knowledge", "flag-expired", "--date", "2026-03-11", stdout=out)
     assert out.getvalue().strip() == (
-        "knowledge flag-expired: expired 2, newly flagged 2, notified 1, "
-        "editors without a person record 2"
+        "knowledge flag-expired: expired 2, newly flagged 2, notified 3"
     )
     out = StringIO()
     call_command("knowledge", "flag-expired", "--date", "2026-03-11", stdout=out)

@@ -2,7 +2,7 @@
 
 Operators stop finding an article the day after its ``valid_until`` (the search checks the date);
 ``articles_flag_expired`` — run daily by ``tongban knowledge flag-expired`` — tells the owning
-department's editors once per expiry: a notification to each editor and one event in the
+department's editors once per expiry: a work notice (工作提醒) to each editor and one event in the
 article's history, which is also what makes a second run the same day (or any later day) a
 no-op. An article whose validity is extended and that expires again is flagged again.
 """
@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tongban.core.models import AuditEvent, Person, User
-from tongban.core.notifications import notify
+from tongban.core.models import AuditEvent, User
+from tongban.core.notifications import staff_notify
 from tongban.core.permissions import ROLE_PERMISSIONS, Perm
 from tongban.core.services.audit import audit
 from tongban.core.workdays import business_date
@@ -36,14 +36,10 @@ LISTED = 5  # titles named in one notification
 class FlagReport:
     expired: int = 0  # published articles past their validity
     flagged: int = 0  # of which newly flagged by this run
-    notified: int = 0  # notifications stored
-    unreachable: int = 0  # editors with no person record to notify (they see the flag list)
+    notified: int = 0  # work notices stored (one per editor of the owning department)
 
     def __str__(self) -> str:
-        return (
-            f"expired {self.expired}, newly flagged {self.flagged}, notified {self.notified}, "
-            f"editors without a person record {self.unreachable}"
-        )
+        return f"expired {self.expired}, newly flagged {self.flagged}, notified {self.notified}"
 
 
 def _stream(article_id: int) -> str:
@@ -109,23 +105,13 @@ def articles_flag_expired(*, today: dt.date | None = None) -> FlagReport:
     for article in new:
         by_department[article.department_id].append(article)
     editors = department_editors(d for d in by_department if d is not None)
-    people = {
-        p.user_id: p
-        for p in Person.objects.filter(
-            user_id__in=[u.pk for users in editors.values() for u in users]
-        )
-    }
     link = reverse("hotline-console:knowledge:expired")
-    notified = unreachable = 0
+    notified = 0
     with transaction.atomic():
         for department_id, articles in by_department.items():
             title, body = _message(articles)
             for user in editors.get(department_id, []):
-                person = people.get(user.pk)
-                if person is None:
-                    unreachable += 1
-                    continue
-                notify(person=person, title=title, body=body, link=link, sms=False)
+                staff_notify(user=user, title=title, body=body, link=link)
                 notified += 1
             for article in articles:
                 audit(
@@ -137,4 +123,4 @@ def articles_flag_expired(*, today: dt.date | None = None) -> FlagReport:
                         "editors": len(editors.get(department_id, [])),
                     },
                 )
-    return FlagReport(len(expired), len(new), notified, unreachable)
+    return FlagReport(len(expired), len(new), notified)

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.core import workdays
 from tongban.core.identifiers import parse_date
-from tongban.core.models import Person
-from tongban.core.notifications import notify
-from tongban.core.permissions import Perm
+from tongban.core.models import User
+from tongban.core.notifications import staff_notify
+from tongban.core.permissions import Perm, Role
 
 from .. import access, clocks, dispatch
 from ..errors import TicketErrorCode
@@ -420,11 +420,16 @@ def ticket_reopen(
 # --------------------------------------------------------------------------- urge, escalate
 
 
-def _unit_people(department_id: int) -> list[Person]:
+def _unit_staff(department_id: int) -> list[User]:
+    """The unit's active handlers and heads: who is told when its ticket is urged."""
     return list(
-        Person.objects.filter(
-            user__staff__department_id=department_id, user__is_active=True
-        ).distinct()
+        User.objects.filter(
+            staff__department_id=department_id,
+            is_active=True,
+            groups__name__in=(Role.HANDLER, Role.DEPARTMENT_HEAD),
+        )
+        .distinct()
+        .order_by("pk")
     )
 
 
@@ -446,8 +451,8 @@ def ticket_urge(ticket_no: str, *, actor, note: str) -> Ticket:
         if note:
             text += note
         link = f"/console/hotline/tickets/{t.ticket_no}/"
-        for person in _unit_people(unit_id) if unit_id else []:
-            notify(person=person, title=str(_("工单催办")), body=text, link=link, sms=False)
+        for user in _unit_staff(unit_id) if unit_id else []:
+            staff_notify(user=user, title=str(_("工单催办")), body=text, link=link)
         return {"department": t.department.code if t.department_id else None}
 
     return transition(ticket_no, actor=actor, action=A.URGE, reason=note, apply=apply)
