@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '监察牌',
                 'ordering': ['-raised_at', '-id'],
                 'indexes': [models.Index(fields=['department', 'colour', 'resolved_at'], name='supervision_departm_41b7f7_idx')],
-                'constraints': [models.UniqueConstraint(fields=('subject_kind', 'subject_ref', 'kind', 'colour'), name='supervision_card')],
+                'constraints': [models.UniqueConstraint(fields=('subject_kind', 'subject_ref', 'kind', 'colour'), name='supervision_card_once')],
             },
         ),
     ]
