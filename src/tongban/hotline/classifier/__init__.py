@@ -1,0 +1,25 @@
+"""The dispatch classifier ([D] 智能派单): suggests a ticket's subject from its title and text.
+
+The public interface (the hotline's intake, auto-dispatch and dashboard code use only these):
+``TrainingRow``, ``TextClassifier``, ``train``, ``save``, ``load``, ``read_csv``, ``ModelError``;
+``registry`` (which stored model is active) and ``history`` (training rows from concluded
+tickets) are modules of this package. See docs/dispatch-classifier.md.
+"""
+
+from .csvfile import read_csv, rows_hash
+from .errors import ClassifierErrorCode, ModelError
+from .model import TextClassifier, TrainingRow
+from .storage import load, save
+from .training import train
+
+__all__ = [
+    "ClassifierErrorCode",
+    "ModelError",
+    "TextClassifier",
+    "TrainingRow",
+    "load",
+    "read_csv",
+    "rows_hash",
+    "save",
+    "train",
+]

@@ -1,0 +1,304 @@
+"""A model directory on disk: ``model.skops`` (skops, never pickle) and ``manifest.json``
+(format version, date, source, training data hash, label set, metrics, library versions and the
+sha256 of every model file); ``evaluation.json`` is added by ``tongban dispatch evaluate``.
+
+``load`` trusts nothing it has not checked: the manifest must parse and be of this format
+version, every listed file must be there with its recorded sha256, no pickle may be in the
+directory, the library versions must match closely enough for skops to rebuild the objects, and
+skops may only rebuild the types in ``TRUSTED``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import skops.io as sio
+from django.utils.translation import gettext_lazy as _
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .errors import ClassifierErrorCode as Code
+from .errors import ModelError
+from .model import VIEWS, TextClassifier
+
+FORMAT = "tongban-dispatch-classifier"
+FORMAT_VERSION = 1
+MODEL_FILE = "model.skops"
+MANIFEST_FILE = "manifest.json"
+EVALUATION_FILE = "evaluation.json"
+LIBRARIES = ("scikit-learn", "numpy", "scipy", "skops", "rjieba")
+# Libraries whose major.minor must match for the stored objects to mean the same thing.
+STRICT_LIBRARIES = ("scikit-learn", "skops")
+PICKLE_SUFFIXES = {".pkl", ".pickle", ".joblib", ".pck", ".dill", ".sav"}
+TRUSTED = [
+    "builtins.dict",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.str",
+    "builtins.float",
+    "builtins.int",
+    "builtins.NoneType",
+    "builtins.bool",
+    "numpy.dtype",
+    "numpy.float32",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.ndarray",
+]
+# The vectoriser settings that are stored (everything else is scikit-learn's default).
+VECTORIZER_PARAMS = (
+    "analyzer",
+    "ngram_range",
+    "token_pattern",
+    "sublinear_tf",
+    "lowercase",
+    "norm",
+)
+
+
+def _vectorizer_state(vec: TfidfVectorizer) -> dict:
+    """A fitted vectoriser as plain values: its settings, its terms (in column order) as a
+    unicode array and its idf weights (skops stores arrays fast; a 200,000-entry dict is slow)."""
+    params = vec.get_params()
+    terms = np.empty(len(vec.vocabulary_), dtype=object)
+    for term, col in vec.vocabulary_.items():
+        terms[col] = term
+    return {
+        "params": {
+            k: list(params[k]) if k == "ngram_range" else params[k] for k in VECTORIZER_PARAMS
+        },
+        "terms": terms.astype(str),
+        "idf": np.asarray(vec.idf_, dtype=np.float64),
+    }
+
+
+def _vectorizer_from(state: dict) -> TfidfVectorizer:
+    params = {k: state["params"][k] for k in VECTORIZER_PARAMS}
+    params["ngram_range"] = tuple(int(x) for x in params["ngram_range"])
+    if params["analyzer"] not in ("char", "word"):
+        raise ValueError("analyzer")
+    vec = TfidfVectorizer(**params, dtype=np.float32)
+    terms = state["terms"]
+    vec.vocabulary_ = {str(term): i for i, term in enumerate(terms.tolist())}
+    if len(vec.vocabulary_) != len(terms) or len(state["idf"]) != len(terms):
+        raise ValueError("vocabulary")
+    vec.idf_ = np.asarray(state["idf"], dtype=np.float64)
+    return vec
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - all are dependencies
+            versions[name] = "unknown"
+    return versions
+
+
+def _state(model: TextClassifier) -> dict:
+    return {
+        "labels": list(model.labels),
+        "vectorizers": {name: _vectorizer_state(model.vectorizers[name]) for name in VIEWS},
+        "weights": {name: float(model.weights.get(name, 1.0)) for name in VIEWS},
+        "coef": np.ascontiguousarray(model.coef, dtype=np.float32),
+        "intercept": np.asarray(model.intercept, dtype=np.float64),
+        "temperature": float(model.temperature),
+        "bias": np.asarray(model.bias, dtype=np.float64),
+        "prior": np.asarray(model.prior, dtype=np.float64),
+    }
+
+
+def save(model: TextClassifier, model_dir: Path, *, training_data_hash: str, source: str) -> None:
+    """Write ``model.skops`` and ``manifest.json`` into ``model_dir`` (created if needed); any
+    earlier evaluation report there is removed, since it was about another model."""
+    model_dir = Path(model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
+    target = model_dir / MODEL_FILE
+    tmp = model_dir / (MODEL_FILE + ".tmp")
+    sio.dump(_state(model), tmp)
+    tmp.replace(target)
+    (model_dir / EVALUATION_FILE).unlink(missing_ok=True)
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "source": source,
+        "training_data_hash": training_data_hash,
+        "labels": list(model.labels),
+        "metrics": model.manifest.get("metrics", {}),
+        "config": model.manifest.get("config", {}),
+        "libraries": library_versions(),
+        "files": {MODEL_FILE: sha256_of(target)},
+    }
+    (model_dir / MANIFEST_FILE).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    model.manifest = manifest
+
+
+def read_manifest(model_dir: Path) -> dict:
+    model_dir = Path(model_dir)
+    path = model_dir / MANIFEST_FILE
+    if not model_dir.is_dir():
+        raise ModelError(
+            _("模型目录不存在：%(path)s。"), code=Code.MODEL_MISSING, path=str(model_dir)
+        )
+    if not path.is_file():
+        raise ModelError(
+            _("模型目录 %(path)s 中没有 manifest.json，不是派单模型目录。"),
+            code=Code.MODEL_MISSING,
+            path=str(model_dir),
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise ModelError(
+            _("模型清单 %(path)s 已损坏（不是有效的 JSON）。"),
+            code=Code.MODEL_TAMPERED,
+            path=str(path),
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ModelError(_("%(path)s 不是派单模型清单。"), code=Code.MODEL_VERSION, path=str(path))
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            _("模型格式版本为 %(found)s，本程序只能读取版本 %(expected)s：请用本版本重新训练。"),
+            code=Code.MODEL_VERSION,
+            found=manifest.get("format_version"),
+            expected=FORMAT_VERSION,
+        )
+    return manifest
+
+
+def _major_minor(version: str) -> tuple[str, ...]:
+    return tuple(version.split(".")[:2])
+
+
+def _check_libraries(manifest: dict) -> None:
+    stored = manifest.get("libraries") or {}
+    here = library_versions()
+    for name in STRICT_LIBRARIES:
+        if _major_minor(str(stored.get(name, ""))) != _major_minor(here[name]):
+            raise ModelError(
+                _("模型由 %(lib)s %(found)s 训练，本机为 %(here)s：请用本机版本重新训练。"),
+                code=Code.MODEL_VERSION,
+                lib=name,
+                found=stored.get(name, "?"),
+                here=here[name],
+            )
+
+
+def _check_files(model_dir: Path, manifest: dict) -> None:
+    for entry in model_dir.iterdir():
+        if entry.suffix.lower() in PICKLE_SUFFIXES:
+            raise ModelError(
+                _(
+                    "模型目录中有 pickle 文件 %(name)s：出于安全原因拒绝加载（模型只用 skops 保存）。"
+                ),
+                code=Code.MODEL_UNSAFE,
+                name=entry.name,
+            )
+    files = manifest.get("files")
+    if not isinstance(files, dict) or MODEL_FILE not in files:
+        raise ModelError(_("模型清单没有列出模型文件及其校验值。"), code=Code.MODEL_TAMPERED)
+    for name, digest in files.items():
+        path = model_dir / name
+        if Path(name).name != name or not path.is_file():
+            raise ModelError(_("模型文件 %(name)s 缺失。"), code=Code.MODEL_MISSING, name=name)
+        with path.open("rb") as fh:
+            head = fh.read(2)
+        if head[:1] == b"\x80":  # the pickle protocol marker
+            raise ModelError(
+                _("模型文件 %(name)s 是 pickle 格式：出于安全原因拒绝加载。"),
+                code=Code.MODEL_UNSAFE,
+                name=name,
+            )
+        if sha256_of(path) != digest:
+            raise ModelError(
+                _("模型文件 %(name)s 的校验值与清单不符：文件已被修改，拒绝加载。"),
+                code=Code.MODEL_TAMPERED,
+                name=name,
+            )
+
+
+def load(model_dir: Path) -> TextClassifier:
+    """The model stored in ``model_dir``; ``ModelError`` on any problem."""
+    model_dir = Path(model_dir)
+    manifest = read_manifest(model_dir)
+    _check_files(model_dir, manifest)
+    _check_libraries(manifest)
+    path = model_dir / MODEL_FILE
+    try:
+        untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED)
+        if untrusted:
+            raise ModelError(
+                _("模型文件含有不允许的类型：%(types)s，拒绝加载。"),
+                code=Code.MODEL_UNSAFE,
+                types=", ".join(sorted(untrusted)),
+            )
+        state = sio.load(path, trusted=TRUSTED)
+    except ModelError:
+        raise
+    except Exception as exc:  # skops raises many kinds on a corrupt file
+        raise ModelError(
+            _("模型文件 %(name)s 无法读取：%(error)s"),
+            code=Code.MODEL_TAMPERED,
+            name=MODEL_FILE,
+            error=str(exc)[:200],
+        ) from None
+    try:
+        model = TextClassifier(
+            labels=[str(x) for x in state["labels"]],
+            vectorizers={name: _vectorizer_from(state["vectorizers"][name]) for name in VIEWS},
+            weights={name: float(state["weights"][name]) for name in VIEWS},
+            coef=np.ascontiguousarray(state["coef"], dtype=np.float32),
+            intercept=np.asarray(state["intercept"], dtype=np.float64),
+            temperature=float(state["temperature"]),
+            bias=np.asarray(state["bias"], dtype=np.float64),
+            prior=np.asarray(state["prior"], dtype=np.float64),
+        )
+        n_features = sum(len(model.vectorizers[v].vocabulary_) for v in VIEWS)
+        k = len(model.labels)
+        consistent = (
+            model.coef.shape == (k, n_features)
+            and model.intercept.shape == (k,)
+            and model.bias.shape == (k,)
+            and model.prior.shape == (k,)
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        consistent = False
+    if not consistent or list(manifest.get("labels") or []) != model.labels:
+        raise ModelError(
+            _("模型文件与清单不一致（分类或特征数不符），拒绝加载。"), code=Code.MODEL_TAMPERED
+        )
+    model.manifest = manifest
+    return model
+
+
+def read_evaluation(model_dir: Path) -> dict | None:
+    path = Path(model_dir) / EVALUATION_FILE
+    if not path.is_file():
+        return None
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return report if isinstance(report, dict) else None
+
+
+def write_evaluation(model_dir: Path, report: dict) -> None:
+    path = Path(model_dir) / EVALUATION_FILE
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
