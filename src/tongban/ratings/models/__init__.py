@@ -1,6 +1,11 @@
 from .ratings import (
     BAD_LEVELS,
+    AppealResult,
+    AppealStatus,
     ContactView,
+    DeviceMode,
+    DeviceRequest,
+    FlagReview,
     Level,
     QuestionSet,
     Rating,
@@ -16,7 +21,12 @@ from .ratings import (
 
 __all__ = [
     "BAD_LEVELS",
+    "AppealResult",
+    "AppealStatus",
     "ContactView",
+    "DeviceMode",
+    "DeviceRequest",
+    "FlagReview",
     "Level",
     "QuestionSet",
     "Rating",

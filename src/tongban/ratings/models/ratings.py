@@ -157,6 +157,11 @@ class RatingLink(models.Model):
         return f"{self.service_kind}:{self.service_ref}"
 
 
+class DeviceMode(models.TextChoices):
+    APPLICANT = "applicant", _("评价模式")
+    STAFF = "staff", _("工作人员模式（维护中，不接受评价）")
+
+
 class RatingDevice(models.Model):
     """A window rating device (评价器): a kiosk page bound to one window by a device token
     (hash kept). Only applicant-facing devices may post ratings; a staff session never can."""
@@ -166,6 +171,9 @@ class RatingDevice(models.Model):
     window = models.CharField(_("窗口"), max_length=64)
     token_hash = models.CharField(max_length=64, unique=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    mode = models.CharField(
+        _("模式"), max_length=16, choices=DeviceMode.choices, default=DeviceMode.APPLICANT
+    )
 
     class Meta:
         verbose_name = _("窗口评价器")
@@ -186,6 +194,20 @@ class RectificationOutcome(models.TextChoices):
     IMMEDIATE = "immediate", _("立行立改")
     DEADLINE = "deadline", _("限期整改")
     EXPLAINED = "explained", _("解释说明")
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", _("待复核")
+    UPHELD = "upheld", _("申诉成立")
+    REJECTED = "rejected", _("申诉不成立")
+
+
+class AppealResult(models.TextChoices):
+    """What an appeal re-check (or a flagged-rating review) found; kept on the rating."""
+
+    MISTAKEN = "mistaken", _("误评")
+    MALICIOUS = "malicious", _("恶意差评")
+    FRAUDULENT = "fraudulent", _("非本人真实评价")
 
 
 class Rectification(models.Model):
@@ -210,6 +232,25 @@ class Rectification(models.Model):
     responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     informed_at = models.DateTimeField(_("告知评价人时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    appeal_status = models.CharField(
+        _("申诉复核"), max_length=16, choices=AppealStatus.choices, blank=True
+    )
+    appeal_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -249,3 +290,55 @@ class ContactView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rectification_id} {self.viewer_id}"
+
+
+class DeviceRequest(models.Model):
+    """ "请您评价本次服务": the clerk's counter screen asks the window's device to show the rating
+    page for the service just given. One pending request per device at a time."""
+
+    device = models.ForeignKey(RatingDevice, on_delete=models.PROTECT, related_name="requests")
+    service_kind = models.CharField(max_length=16, choices=ServiceKind.choices)
+    service_ref = models.CharField(max_length=40)
+    case_no = models.CharField(_("办件编号"), max_length=32, blank=True)
+    item_code = models.CharField(max_length=64, blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "core.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("推送时间"))
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)  # rated | cancelled | expired
+
+    class Meta:
+        verbose_name = _("窗口评价请求")
+        verbose_name_plural = _("窗口评价请求")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device"],
+                condition=models.Q(closed_at__isnull=True),
+                name="ratings_one_pending_request_per_device",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.service_ref}"
+
+
+class FlagReview(models.Model):
+    """A supervisor's review of a flagged rating (the rating itself is never changed except
+    for ``appeal_result`` when the review finds it was not the applicant's own)."""
+
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="flag_review")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    genuine = models.BooleanField(_("确认为真实评价"))
+    note = models.TextField(_("核查说明"), blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("异常评价核查")
+        verbose_name_plural = _("异常评价核查")
+
+    def __str__(self) -> str:
+        return f"{self.rating_id} {self.genuine}"
