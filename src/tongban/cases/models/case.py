@@ -107,6 +107,8 @@ class Case(models.Model):
             ),
             models.Index(fields=["status", "received_at"], name="case_queue_status_received"),
             models.Index(fields=["status", "decided_at"], name="case_queue_status_decided"),
+            # The KPI window (supervision.kpis): decided_at in the period, whatever the status.
+            models.Index(fields=["decided_at"], name="case_decided_at"),
         ]
 
     def __str__(self) -> str:

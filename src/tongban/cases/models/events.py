@@ -15,4 +15,8 @@ class CaseEvent(ChainedEvent):
         constraints = [
             models.UniqueConstraint(fields=["stream", "seq"], name="case_event_stream_seq"),
         ]
-        indexes = [models.Index(fields=["case", "seq"])]
+        indexes = [
+            models.Index(fields=["case", "seq"]),
+            # KPIs that count one action in a period (e.g. not accepted).
+            models.Index(fields=["action", "occurred_at"], name="case_event_action_time"),
+        ]

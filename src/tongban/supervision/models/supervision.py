@@ -59,7 +59,8 @@ class Card(models.Model):
         verbose_name_plural = _("监察牌")
         constraints = [
             models.UniqueConstraint(
-                fields=["subject_kind", "subject_ref", "kind", "colour"], name="supervision_card_once"
+                fields=["subject_kind", "subject_ref", "kind", "colour"],
+                name="supervision_card_once",
             )
         ]
         indexes = [models.Index(fields=["department", "colour", "resolved_at"])]
