@@ -12,6 +12,7 @@ from tongban.core import addresses, workdays
 from tongban.core.permissions import Role
 from tongban.hotline import clocks as hotline_clocks
 from tongban.hotline import dispatch as hotline_dispatch
+from tongban.licences import wallet as licence_wallet
 
 from .factories import DepartmentFactory, PersonFactory, UserFactory, make_staff
 
@@ -33,12 +34,14 @@ def _fresh_indexes():
     addresses.invalidate()
     hotline_dispatch.invalidate()
     hotline_clocks.invalidate()
+    licence_wallet.forget_types()
     yield
     workdays.invalidate()
     search.invalidate()
     addresses.invalidate()
     hotline_dispatch.invalidate()
     hotline_clocks.invalidate()
+    licence_wallet.forget_types()
 
 
 @pytest.fixture

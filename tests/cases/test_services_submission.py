@@ -424,8 +424,9 @@ def test_an_online_submission_costs_few_statements(applicant, code):
     assert len(create) == 8, create
     # token, case | lock, update, head, event, head, material
     assert (len(licence), len(photo)) == (8, 8), licence
-    # token, case | lock, bar, materials present, update, head, event, head
-    assert len(submit) == 9, submit
+    # token, case | lock, bar, materials present, update, head, event, head | the item's active
+    # rule set (秒批: one indexed read, none found here, so nothing more)
+    assert len(submit) == 10, submit
     for sql in (licence, photo, submit):
         assert _starting(sql, 'UPDATE "cases_case"') == 1
         assert _starting(sql, 'INSERT INTO "cases_caseevent"') == 1

@@ -29,9 +29,9 @@ def test_heads_of_the_department_only(staff_factory, department, other_departmen
     staff_factory(Role.REVIEWER, username="not_head")
     notices = staff_notify_heads(department=department, title="红牌", body="x", key="card:9")
     assert [n.user for n in notices] == [head]
-    assert staff_notify_heads(department=department, title="红牌", body="x", key="card:9")[0].pk == (
-        notices[0].pk
-    )
+    assert staff_notify_heads(department=department, title="红牌", body="x", key="card:9")[
+        0
+    ].pk == (notices[0].pk)
     assert StaffNotice.objects.count() == 1
 
 

@@ -14,7 +14,8 @@ from tests.factories import PersonFactory, UserFactory
 from tongban.core import addresses
 from tongban.core.permissions import Role
 from tongban.core.services import api_token_create
-from tongban.hotline import clocks, dispatch
+from tongban.hotline import clocks, dispatch, suggestions
+from tongban.hotline.classifier import registry
 
 from .factories import hotline_world, staff
 
@@ -24,11 +25,11 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 @pytest.fixture(autouse=True)
 def _fresh_hotline_caches():
     """Catalogue, limits and the address index are per process: each test starts afresh."""
-    for module in (dispatch, clocks, addresses):
+    for module in (dispatch, clocks, addresses, registry, suggestions):
         module.invalidate()
     dispatch.clear_classifiers()
     yield
-    for module in (dispatch, clocks, addresses):
+    for module in (dispatch, clocks, addresses, registry, suggestions):
         module.invalidate()
     dispatch.clear_classifiers()
 

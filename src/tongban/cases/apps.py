@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "tongban.cases"
     label = "cases"
     verbose_name = _("办件")
+
+    def ready(self) -> None:
+        # The rules app (below cases) reads past cases, the platform's case and licence data,
+        # and creates 免申即享 benefit cases through what cases registers here.
+        from . import providers
+
+        providers.register()

@@ -53,7 +53,7 @@ from tongban.core.services import (
     staff_create,
 )
 
-from . import clocks
+from . import clocks, demo_instant, demo_licences
 from .demo_data import (
     BIRTHPLACES,
     CARRIERS,
@@ -851,6 +851,10 @@ class _Runner:
 
     def _material(self, p: Plan, case: Case, seq: int, status: str, kind: str) -> None:
         material = next(m for m in p.needs if m.seq == seq)
+        if status == MaterialStatus.LICENCE:  # 免证办 (issue 8): attached at creation, or none
+            status, kind = demo_licences.licence_or_upload(case=case, material=material)
+        if status is None:
+            return
         data = self.files.get(kind)
         case_material_add(
             actor=p.applicant_actor,
@@ -934,7 +938,9 @@ class _Runner:
                 actor=self._dept(case, Role.APPROVER), case=case, reason=rng.choice(EXTEND_REASONS)
             )
         if op == "issue":
-            return case_issue(actor=self._dept(case, Role.APPROVER), case=case)
+            approver = self._dept(case, Role.APPROVER)
+            demo_licences.before_issue(case=case, actor=approver)  # 制证 (issue 8)
+            return case_issue(actor=approver, case=case)
         if op == "deliver":
             return self._deliver(p, case)
         if op == "archive":
@@ -1064,7 +1070,17 @@ def _count(value: int | None) -> int:
 
 
 def load(out: Callable[[str], None] = print, count: int | None = None) -> dict[str, int]:
-    """Create the demo cases (``count`` of them, default 2,000 or ``TONGBAN_DEMO_CASES``)."""
+    """Create the demo cases (``count`` of them, default 2,000 or ``TONGBAN_DEMO_CASES``), the
+    e-licences of the approved ones (``demo_licences``), then the instant-approval demo on top
+    of them (``demo_instant``: replay, activate, apply)."""
+    created = _load_demo_cases(out, count)
+    if created:  # a second load changes nothing, not even cases approved later by demo_instant
+        demo_licences.load(out)  # the e-licences of the approved cases (issue 8)
+    demo_instant.load(out)
+    return created
+
+
+def _load_demo_cases(out: Callable[[str], None], count: int | None) -> dict[str, int]:
     count = _count(count)
     started = time.perf_counter()
     created: Counter = Counter()
@@ -1085,6 +1101,7 @@ def load(out: Callable[[str], None] = print, count: int | None = None) -> dict[s
     before_window = _moment(workdays.business_date(now) - dt.timedelta(days=WINDOW_DAYS + 30), 600)
     with time_machine.travel(before_window, tick=False):
         _setup(password, created)
+        demo_licences.business_licences_import(out)  # 营业执照 of the demo enterprises (issue 8)
     timings = {"setup": time.perf_counter() - started}
     started = time.perf_counter()
     if all(k in done for k in keys):

@@ -16,3 +16,6 @@ class CaseErrorCode(StrEnum):
     TASK_TAKEN = "task_taken"
     NO_TASK = "no_task"
     CALENDAR = "calendar"
+    LICENCE_REFUSED = "licence_refused"
+    NOT_AUTOMATIC = "not_automatic"
+    HUMAN_REVIEW_REQUESTED = "human_review_requested"

@@ -186,6 +186,10 @@ def available_actions(
         A.EXTEND: in_department and has_perm(user, Perm.CASE_APPROVE) and A.EXTEND not in done,
         A.ISSUE: in_department or clerk,
         A.DELIVER: in_department or clerk,
+        # 秒批: the applicant asked a person to review the automatic decision
+        A.HUMAN_REVIEW_COMPLETE: on_task
+        and A.HUMAN_REVIEW_REQUEST in done
+        and A.HUMAN_REVIEW_COMPLETE not in done,
     }
     rules[A.DENY] = rules[A.APPROVE]
     return [a for a in allowed_actions(case.status) if rules.get(a, False)]

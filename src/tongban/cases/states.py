@@ -51,6 +51,14 @@ class CaseAction(models.TextChoices):
     MATERIAL_ADDED = "material_added", _("补充材料")
     FORM_SAVED = "form_saved", _("填写申请表")
     MATERIAL_REMOVED = "material_removed", _("删除材料")
+    # 个人信息保护法第二十四条: the applicant asks a person to review an automatic decision.
+    HUMAN_REVIEW_REQUEST = "human_review_request", _("申请人工复核")
+    HUMAN_REVIEW_COMPLETE = "human_review_complete", _("完成人工复核")
+    # 电子监察 (supervision): recorded in the history, the status stays.
+    URGE = "urge", _("催办")
+    SUPERVISION_ORDER = "supervision_order", _("督办")
+    ORDER_RESPONSE = "order_response", _("督办答复")
+    CARD = "card", _("监察亮牌")
 
 
 S = CaseStatus
@@ -85,6 +93,14 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     # The applicant edits a draft (and the form again while asked to correct it).
     A.FORM_SAVED: (frozenset({S.DRAFT, S.CORRECTION_REQUESTED}), None),
     A.MATERIAL_REMOVED: (frozenset({S.DRAFT}), None),
+    # An automatic approval reviewed by a person on the applicant's request (the status stays).
+    A.HUMAN_REVIEW_REQUEST: (frozenset({S.APPROVED, S.ISSUED, S.DELIVERED, S.ARCHIVED}), None),
+    A.HUMAN_REVIEW_COMPLETE: (frozenset({S.APPROVED, S.ISSUED, S.DELIVERED, S.ARCHIVED}), None),
+    # Supervision records (tongban.cases.services.supervision): on any case past its draft.
+    **{
+        action: (frozenset(set(S.values) - {S.DRAFT}), None)
+        for action in (A.URGE, A.SUPERVISION_ORDER, A.ORDER_RESPONSE, A.CARD)
+    },
 }
 
 # Where the case stands for the applicant's step indicator (申报 → 受理 → 审查 → 决定 → 送达).

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import portal
+from .views import portal, portal_policies, portal_review
 
 app_name = "cases"
 
@@ -28,4 +28,6 @@ urlpatterns = [
     path("my/cases/<str:case_no>/submitted/", portal.confirmation, name="confirmation"),
     path("my/cases/<str:case_no>/withdraw/", portal.withdraw, name="withdraw"),
     path("my/cases/<str:case_no>/resubmit/", portal.resubmit, name="resubmit"),
+    path("my/cases/<str:case_no>/human-review/", portal_review.human_review, name="human-review"),
+    path("my/policies/", portal_policies.policies, name="policies"),
 ]

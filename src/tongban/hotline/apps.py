@@ -13,5 +13,8 @@ class HotlineConfig(AppConfig):
         from tongban.catalog.services.hooks import on_publication_changed
 
         from .knowledge.catalog_sync import on_catalogue_change
+        from .suggestions import install as install_classifier
 
         on_publication_changed(on_catalogue_change)
+        # [D] the active dispatch classifier suggests subjects after the rules and catalogue
+        install_classifier()

@@ -14,6 +14,9 @@ months in every state, and a missed-call list.
   are what real use leaves. The rest are *clones* of them (``demo_data.clone``): new words,
   callers and addresses in the same community, moved by whole weeks (closed ones) and a few
   hours, events re-hashed into their own chains. ``TONGBAN_DEMO_TICKETS`` sets the total.
+- **Dispatch model** ([D]): once the tickets are there, a classifier trained on them (subject
+  codes as labels), evaluated on a held-out part and activated (``demo_model``), so that the
+  intake page suggests subjects at once.
 
 ``load`` is idempotent (every ticket carries an idempotency key ``demo-ticket-NNNNN`` or
 ``demo-clone-NNNNNN``; an interrupted load resumes) and deterministic (seeded generators,
@@ -38,7 +41,7 @@ from tongban.core.models import Department, Region, User
 from tongban.core.permissions import Role
 from tongban.core.services import staff_create
 
-from . import clocks, dispatch
+from . import clocks, demo_model, dispatch
 from .demo_data import clone
 from .demo_data.articles_city import ARTICLES as CITY_ARTICLES
 from .demo_data.articles_public import ARTICLES as PUBLIC_ARTICLES
@@ -322,6 +325,9 @@ def load(out: Callable[[str], None] = print, count: int | None = None) -> dict[s
         started = time.perf_counter()
         _missed_calls(created, now, count)
         timings["missed calls"] = time.perf_counter() - started
+        started = time.perf_counter()
+        demo_model.train_and_activate(out, created, now=now)
+        timings["dispatch model"] = time.perf_counter() - started
     if created:
         out(
             "hotline: "

@@ -23,3 +23,6 @@ class TicketErrorCode(StrEnum):
     REOPEN_NOT_ALLOWED = "reopen_not_allowed"
     ALREADY_ESCALATED = "already_escalated"
     INVALID_INPUT = "invalid_input"
+    NOT_AUTO_DISPATCHED = "not_auto_dispatched"
+    UNDO_TOO_LATE = "undo_too_late"
+    ALREADY_SIGNED = "already_signed"

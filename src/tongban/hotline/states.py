@@ -8,6 +8,9 @@ RECEIVED ─┬─ answer directly / transfer to 110·119·120·122 / tell the l
                  (RETURN_REQUESTED)  re-dispatch    │                            │
                                                     └─ return (within 1 day)     └─ reopen ─► DISPATCHED
 
+An automatic dispatch (秒派) not yet signed for may be undone within a window: DISPATCHED ─ undo
+auto-dispatch ─► RECEIVED, back in the dispatcher's queue.
+
 A ticket merged into another (并单, [G]) is MERGED. Services in ``services`` are the only code that
 moves a ticket; each checks ``target_of`` and writes one hash-chained ``TicketEvent``.
 """
@@ -51,6 +54,7 @@ class TicketAction(models.TextChoices):
     EXPLAIN_CLOSE = "explain_close", _("解释说明后办结")
     POLICE_REFERRAL = "police_referral", _("移交公安机关")
     DISPATCH = "dispatch", _("派单")
+    UNDO_AUTO_DISPATCH = "undo_auto_dispatch", _("撤销秒派")
     SIGN = "sign", _("签收")
     REQUEST_RETURN = "request_return", _("申请退单")
     ACCEPT_RETURN = "accept_return", _("同意退单")
@@ -65,6 +69,10 @@ class TicketAction(models.TextChoices):
     URGE = "urge", _("催办")
     MERGE = "merge", _("并单")
     NOTE = "note", _("备注")
+    # 电子监察 (supervision): recorded in the history, the status stays (urging is URGE).
+    SUPERVISION_ORDER = "supervision_order", _("督办")
+    ORDER_RESPONSE = "order_response", _("督办答复")
+    CARD = "card", _("监察亮牌")
 
 
 S = TicketStatus
@@ -83,6 +91,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(S.RECEIVED, action): S.CLOSED for action in CLOSING_TRIAGE},
     (S.RECEIVED, A.DISPATCH): S.DISPATCHED,
     (S.DISPATCHED, A.SIGN): S.HANDLING,
+    (S.DISPATCHED, A.UNDO_AUTO_DISPATCH): S.RECEIVED,
     (S.DISPATCHED, A.REQUEST_RETURN): S.RETURN_REQUESTED,
     (S.HANDLING, A.REQUEST_RETURN): S.RETURN_REQUESTED,
     (S.RETURN_REQUESTED, A.ACCEPT_RETURN): S.RECEIVED,
@@ -98,6 +107,11 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(state, A.URGE): state for state in (S.DISPATCHED, S.HANDLING)},
     **{(state, A.MERGE): S.MERGED for state in (S.RECEIVED, S.DISPATCHED, S.HANDLING)},
     **{(state, A.NOTE): state for state in S.values},
+    **{
+        (state, action): state
+        for state in S.values
+        for action in (A.SUPERVISION_ORDER, A.ORDER_RESPONSE, A.CARD)
+    },
 }
 
 OPEN_STATES = frozenset({S.RECEIVED, S.DISPATCHED, S.RETURN_REQUESTED, S.HANDLING})

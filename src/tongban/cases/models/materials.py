@@ -24,6 +24,8 @@ class CaseMaterial(models.Model):
     size = models.PositiveIntegerField(_("大小"), default=0)
     sha256 = models.CharField(_("摘要"), max_length=64, blank=True)
     note = models.CharField(_("说明"), max_length=256, blank=True)
+    # 免证办: the e-licence attached from the licence library (its national identifier)
+    licence_identifier = models.CharField(_("电子证照标识"), max_length=160, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -14,6 +14,7 @@ from .. import access, application_form
 from ..errors import CaseErrorCode
 from ..models import Case, CaseMaterial
 from ..states import CaseAction as A
+from . import licensing
 from .common import transition
 
 
@@ -75,6 +76,7 @@ def case_material_remove(*, actor: User, case: Case, material_id: int) -> Case:
     stored = row.file.name if row.file else ""
 
     def delete(c: Case) -> None:
+        licensing.licence_material_removed(actor=actor, case=c, row=row)
         row.delete()
         if stored:
             storage = row.file.storage

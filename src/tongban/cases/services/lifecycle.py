@@ -26,6 +26,7 @@ from ..models import ApplicantBar, Case, CaseEvent, ItemProcedure, ReviewTask, T
 from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
 from ..states import CaseStatus as S
+from . import instant, licensing
 from .common import require_reason, transition
 from .drafts import clean_form
 from .elements import with_elements
@@ -158,6 +159,7 @@ def case_create_or_replay(
             if existing is not None:
                 return existing, False
         raise
+    licensing.case_licences_attach(actor=actor, case=case)  # 免证办
     return case, True
 
 
@@ -173,9 +175,10 @@ def _published_version(code: str) -> ServiceItemVersion:
     return with_elements(version)
 
 
-def _required_missing(case: Case) -> list[str]:
+def _required_missing(case: Case, have: set[int] | None = None) -> list[str]:
     result = catalog_selectors.materials_for(with_elements(case.item_version), case.answers)
-    have = set(case.materials.order_by().values_list("material_id", flat=True))
+    if have is None:
+        have = set(case.materials.order_by().values_list("material_id", flat=True))
     return [n.material.name for n in result.materials if n.required and n.material.pk not in have]
 
 
@@ -210,7 +213,8 @@ def case_submit(*, actor: User, case: Case, expected_version: int | None = None)
 
     def check(c: Case) -> None:
         _check_bar(c.applicant, c.enterprise, c.item_version)
-        missing = _required_missing(c)
+        present = dict(c.materials.order_by().values_list("material_id", "licence_identifier"))
+        missing = _required_missing(c, set(present))
         if missing:
             raise DomainError(
                 CaseErrorCode.MATERIALS_MISSING,
@@ -218,13 +222,23 @@ def case_submit(*, actor: User, case: Case, expected_version: int | None = None)
                 field="materials",
                 m="、".join(missing),
             )
+        lapsed = licensing.invalid_attached(c, present)
+        if lapsed:
+            raise DomainError(
+                CaseErrorCode.MATERIALS_MISSING,
+                _(
+                    "所用的电子证照已失效（已过期、已注销或已换发）：%(m)s。请撤销该选择后上传材料。"
+                ),
+                field="materials",
+                m="、".join(lapsed),
+            )
         form.update(_completed_form(c))
 
     def apply(c: Case) -> None:
         c.received_at = timezone.now()
         c.form_data = form
 
-    return transition(
+    submitted = transition(
         case=case,
         actor=actor,
         action=A.SUBMIT,
@@ -232,6 +246,7 @@ def case_submit(*, actor: User, case: Case, expected_version: int | None = None)
         check=check,
         apply=apply,
     )
+    return instant.case_rules_check(case=submitted)  # 秒批: the item's rules, if it has any
 
 
 def _first_task(case: Case) -> None:

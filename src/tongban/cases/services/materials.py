@@ -14,6 +14,7 @@ from ..models import Case, CaseMaterial, MaterialStatus
 from ..states import CaseAction as A
 from ..states import target_of
 from ..uploads import check_upload, store, undo_on_failure
+from . import licensing
 from .common import transition
 from .elements import material_of
 
@@ -73,8 +74,20 @@ def case_material_add(
             m=material.name,
         )
     target_of(A.MATERIAL_ADDED, case.status)  # refuse early; checked again under the lock
+    licence = (
+        licensing.licence_for_material(case=case, material=material)
+        if status == MaterialStatus.LICENCE
+        else None
+    )
     checked = check_upload(name, data or b"") if status == MaterialStatus.PROVIDED else None
-    row = CaseMaterial(case=case, material=material, status=status, note=note[:256], added_by=actor)
+    if licence is not None:  # 免证办: the holder's valid licence from the library
+        row = licensing.licence_material_row(
+            actor=actor, case=case, material=material, licence=licence
+        )
+    else:
+        row = CaseMaterial(
+            case=case, material=material, status=status, note=note[:256], added_by=actor
+        )
     # The file is stored before the transaction (nothing slow happens under the case's lock)
     # and deleted again if the transaction does not commit: a racing withdrawal, a lost lock,
     # or (in a caller's larger transaction) a later step.
@@ -89,6 +102,9 @@ def case_material_add(
             store(row.file, f"{case.case_no}-{material.seq:03d}.{checked.kind}", data)
 
         def insert(c: Case) -> None:
+            if licence is not None:
+                licensing.licence_material_insert(actor=actor, case=c, row=row, licence=licence)
+                return
             row.case = c
             row.save(force_insert=True)
 
@@ -100,6 +116,7 @@ def case_material_add(
                 "seq": material.seq,
                 "status": status,
                 "sha256": checked.sha256 if checked else "",
+                **({"licence": licence.identifier} if licence is not None else {}),
             },
             then=insert,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,9 @@ from ..errors import CaseErrorCode
 from ..models import Case, DeliveryMethod, ItemProcedure, ReviewTask, TaskStatus
 from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
+from ..states import CaseStatus as S
 from .common import require_reason, transition
+from .licensing import issue_payload, licence_after_approval
 from .lifecycle import _open_task
 from .notices import tell_applicant
 
@@ -216,7 +219,7 @@ def case_decide(
                 % {"r": c.decision_reason, "rights": APPEAL_RIGHTS},
             )
 
-    return transition(
+    decided = transition(
         case=case,
         actor=actor,
         action=A.APPROVE if approve else A.DENY,
@@ -227,21 +230,29 @@ def case_decide(
         then=then,
         payload={} if approve else {"appeal_rights": str(APPEAL_RIGHTS)},
     )
+    if approve:  # the item's e-licence, right after the approval (制证 retries on a refusal)
+        licence_after_approval(actor=actor, case=decided)
+    return decided
 
 
 def case_issue(
     *, actor: User, case: Case, result: str = "", expected_version: int | None = None
 ) -> Case:
-    """出具结果 (the licence of [L] once it exists; a result document otherwise)."""
+    """出具结果 (制证): for an item that yields an e-licence, the licence (issued now if the
+    approval did not) is named in the event; a result document otherwise."""
     if not (access.in_department(actor, case) or has_perm(actor, Perm.CASE_ACCEPT)):
         raise PermissionDenied()
-    return transition(
-        case=case,
-        actor=actor,
-        action=A.ISSUE,
-        expected_version=expected_version,
-        payload={"result": result or case.item_version.outcome_name},
-    )
+    payload = {"result": result or case.item_version.outcome_name}
+    with transaction.atomic():  # a licence and the step that names it, or neither
+        if case.status == S.APPROVED:  # any other state: the transition refuses it below
+            payload.update(issue_payload(actor=actor, case=case))
+        return transition(
+            case=case,
+            actor=actor,
+            action=A.ISSUE,
+            expected_version=expected_version,
+            payload=payload,
+        )
 
 
 def case_deliver(

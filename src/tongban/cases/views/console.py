@@ -26,6 +26,7 @@ from tongban.core.permissions import Perm, has_perm, is_staff_member
 from .. import queue as work_queue
 from .. import selectors, services
 from ..models import Channel
+from ..services import instant
 from ..services.common import StaleCase
 from ..states import CaseStatus, TransitionRefused
 from . import console_forms as f
@@ -162,6 +163,11 @@ def _perform(action: str, user, case, data: dict):
     """Call the one service for ``action``; returns the message to show on success."""
     version = data["expected_version"]
     common = {"actor": user, "case": case, "expected_version": version}
+    if action == "human_review_complete":  # 秒批: the row lock stands in for the version
+        instant.case_human_review_complete(
+            actor=user, case=case, upheld=data["upheld"], opinion=data["opinion"]
+        )
+        return _("已完成人工复核，结果已告知申请人。")
     if action == "accept":
         services.case_accept(**common)
         return _("已受理，办件已进入实施部门的审查环节。")

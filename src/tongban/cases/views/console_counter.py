@@ -32,6 +32,7 @@ from tongban.core.services import person_register
 
 from .. import application_form, selectors, services
 from ..models import Channel, MaterialStatus
+from ..services import licensing
 from ..states import CaseStatus
 from ..uploads import check_upload, undo_on_failure
 from . import console_forms as f
@@ -252,11 +253,13 @@ def _materials_form(step: Step, data=None, files=None) -> dict:
             },
         },
     )
+    held = licensing.holder_licences(step.needs, person=step.person)  # 免证办
     rows = [
         {
             "need": need,
             "method": form[f"m_{need.material.seq}"],
             "file": form[f"f_{need.material.seq}"],
+            "licence": held.get(need.material.seq),
         }
         for need in step.needs
     ]
@@ -366,10 +369,11 @@ def _create_and_accept(user, step: Step, data: dict, enterprise):
         )
         if case.status != CaseStatus.DRAFT:
             return case
+        attached = set(case.materials.values_list("material__seq", flat=True))  # 免证办
         for need in step.needs:
             seq = need.material.seq
             status = METHODS[data[f"m_{seq}"]][0]
-            if not status:
+            if not status or seq in attached:
                 continue
             name, content = data["uploads"].get(seq, ("", None))
             services.case_material_add(

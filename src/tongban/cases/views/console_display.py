@@ -18,7 +18,7 @@ from tongban.core.errors import CalendarNotCovered, ValidationFailed
 from tongban.core.masking import mask_id_number
 from tongban.core.permissions import Perm, has_perm
 
-from .. import application_form, clocks, selectors
+from .. import application_form, clocks, explanation, selectors
 from ..clocks import CORRECTION_NOTICE_DAYS, DELIVERY_DAYS
 from ..models import Channel, DeliveryMethod, MaterialStatus
 from ..queue import CARD_LABELS
@@ -41,6 +41,7 @@ ACTION_ORDER = [
     "extend",
     "issue",
     "deliver",
+    "human_review_complete",
 ]
 ACTION_LABELS = {
     "accept": _("受理"),
@@ -56,6 +57,7 @@ ACTION_LABELS = {
     "extend": _("延长办理期限"),
     "issue": _("出具结果"),
     "deliver": _("登记送达"),
+    "human_review_complete": _("完成人工复核"),
 }
 DESTRUCTIVE = {"refuse", "deny", "extend"}
 SECONDARY = {"release", "suspend", "resume", "request_correction"}
@@ -376,4 +378,5 @@ def case_context(
         "show_receipt": receipt,
         "special_procedures": list(version.special_procedures.all()),
         "appeal_rights": APPEAL_RIGHTS,
+        "rule_trace": explanation.case_explanation(case),  # 秒批 / 辅助审查
     }

@@ -186,6 +186,24 @@ class DeliverForm(ActionForm):
 
 
 # action slug → (form, label of its button, whether it is destructive)
+class HumanReviewForm(ActionForm):
+    """The conclusion of a human review of an automatic decision (个人信息保护法第二十四条)."""
+
+    upheld = forms.TypedChoiceField(
+        label=_("复核结论"),
+        choices=[("yes", _("维持系统作出的决定")), ("no", _("系统作出的决定需要更正"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages=required(_("复核结论")),
+    )
+    opinion = forms.CharField(
+        label=_("复核意见"),
+        max_length=2000,
+        widget=TEXTAREA,
+        error_messages=required(_("复核意见")),
+    )
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "accept": AcceptForm,
     "refuse": RefuseForm,
@@ -200,6 +218,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "extend": ExtendForm,
     "issue": IssueForm,
     "deliver": DeliverForm,
+    "human_review_complete": HumanReviewForm,
 }
 
 

@@ -24,7 +24,7 @@ from tongban.catalog import selectors as catalog_selectors
 from tongban.core import selectors as core_selectors
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 
-from .. import application_form, selectors
+from .. import application_form, explanation, selectors
 from ..models import Case, MaterialStatus
 from ..services import (
     case_create,
@@ -464,6 +464,9 @@ def confirmation(request: HttpRequest, case_no: str) -> HttpResponse:
             "version": case.item_version,
             "clock": clock,
             "clock_error": clock_error,
+            # 秒批: decided by the rules in the submitting request
+            "automatic": case.status in (S.APPROVED, S.ISSUED, S.DELIVERED)
+            and any(e.action == A.APPROVE and e.actor_label == "system" for e in events),
         },
     )
 
@@ -530,6 +533,7 @@ def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
             "can_withdraw": case.status in portal_progress.WITHDRAWABLE,
             "notices": portal_progress.notices(case, events),
             "submitted_on": portal_progress.business_day(case.received_at),
+            **explanation.applicant_context(case, events, viewer=request.user),  # 秒批
         },
     )
 

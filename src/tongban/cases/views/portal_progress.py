@@ -204,6 +204,19 @@ def timeline(
             )
         elif a == A.APPROVE:
             title = str(_("作出准予许可的决定"))
+            if p.get("automatic"):
+                lines.append(str(_("系统按审批规则自动核验并准予（秒批），核验说明见本页。")))
+        elif a == A.HUMAN_REVIEW_REQUEST:
+            title = str(_("申请人工复核"))
+            if p.get("due"):
+                lines.append(str(_("工作人员将在 %(due)s 前完成复核。") % {"due": p["due"]}))
+        elif a == A.HUMAN_REVIEW_COMPLETE:
+            title = str(_("完成人工复核"))
+            lines.append(
+                str(_("维持系统作出的决定。") if p.get("upheld") else _("系统作出的决定需要更正。"))
+            )
+            if e.reason:
+                lines.append(str(_("复核意见：%(r)s") % {"r": e.reason}))
         elif a == A.DENY:
             title = str(_("作出不予许可的决定"))
             lines.append(str(_("理由：%(r)s") % {"r": e.reason}))

@@ -261,3 +261,28 @@ TONGBAN_OPEN311_KEY_SERVICE = env_str("TONGBAN_OPEN311_KEY_SERVICE", "")
 # refuses to sign without it), and the public address printed in the licences' QR codes.
 TONGBAN_LICENCE_KEY_SECRET = env_str("TONGBAN_LICENCE_KEY_SECRET", "")
 TONGBAN_PUBLIC_URL = env_str("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# E-licence use (docs/licences.md): the longest a holder's share link may stay valid, and how long
+# the consent given for 免证办 (a department reading a licence for a case) lasts, in days.
+TONGBAN_LICENCE_SHARE_MAX_DAYS = env_int("TONGBAN_LICENCE_SHARE_MAX_DAYS", 30)
+TONGBAN_LICENCE_CONSENT_DAYS = env_int("TONGBAN_LICENCE_CONSENT_DAYS", 365)
+# Ratings (好差评, docs/ratings.md): rectification deadlines in working days (回访核实 / 整改答复),
+# per-region overrides as "code=verify/rectify,…" (the longest matching region-code prefix wins),
+# the SMS link's lifetime, the optional default rating after N natural days (0 = off), the burst
+# thresholds (this many ratings from one device or address within the window, or a device rating
+# this many seconds after the service, are flagged for review) and how long a device request waits.
+TONGBAN_RECTIFICATION_VERIFY_DAYS = env_int("TONGBAN_RECTIFICATION_VERIFY_DAYS", 1)
+TONGBAN_RECTIFICATION_DAYS = env_int("TONGBAN_RECTIFICATION_DAYS", 15)
+TONGBAN_RECTIFICATION_REGION_DAYS = env_str("TONGBAN_RECTIFICATION_REGION_DAYS", "")
+TONGBAN_RATING_LINK_DAYS = env_int("TONGBAN_RATING_LINK_DAYS", 7)
+TONGBAN_RATING_DEFAULT_DAYS = env_int("TONGBAN_RATING_DEFAULT_DAYS", 0)
+TONGBAN_RATING_BURST_COUNT = env_int("TONGBAN_RATING_BURST_COUNT", 5)
+TONGBAN_RATING_BURST_WINDOW_SECONDS = env_int("TONGBAN_RATING_BURST_WINDOW_SECONDS", 300)
+TONGBAN_RATING_QUICK_SECONDS = env_int("TONGBAN_RATING_QUICK_SECONDS", 5)
+TONGBAN_RATING_DEVICE_REQUEST_MINUTES = env_int("TONGBAN_RATING_DEVICE_REQUEST_MINUTES", 10)
+# Supervision (电子监察, docs/supervision.md): how many days back the sweep reads case events
+# for rule violations (refusals without a reason, repeated corrections, offline handling).
+TONGBAN_SUPERVISION_LOOKBACK_DAYS = env_int("TONGBAN_SUPERVISION_LOOKBACK_DAYS", 40)
+
+# 秒批 (docs/instant-approval.md): the working days a human review of an automatic decision
+# (个人信息保护法第二十四条) is due in, when neither the item's review step nor its promise sets one.
+TONGBAN_HUMAN_REVIEW_DAYS = env_int("TONGBAN_HUMAN_REVIEW_DAYS", 5)

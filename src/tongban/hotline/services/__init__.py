@@ -5,7 +5,13 @@ change."""
 
 from ..dispatch import Suggestion, dispatch_suggest
 from .catalogue import catalogue_publish
-from .dispatching import ticket_dispatch, ticket_return_decide, ticket_return_request
+from .dispatching import (
+    auto_dispatch_undo_due,
+    ticket_auto_dispatch_undo,
+    ticket_dispatch,
+    ticket_return_decide,
+    ticket_return_request,
+)
 from .handling import (
     ticket_callback,
     ticket_escalate,
@@ -25,10 +31,12 @@ from .intake import (
 
 __all__ = [
     "Suggestion",
+    "auto_dispatch_undo_due",
     "catalogue_publish",
     "dispatch_suggest",
     "missed_call_record",
     "missed_call_resolve",
+    "ticket_auto_dispatch_undo",
     "ticket_callback",
     "ticket_close_at_intake",
     "ticket_create",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.errors import PermissionDenied
 from tongban.core.permissions import Perm, has_perm
 
-from .. import access, clocks, dispatch
+from .. import access, clocks, dispatch, suggestions
 from ..errors import TicketErrorCode
 from ..models import (
     AssignmentRole,
@@ -26,10 +27,13 @@ from ..models import (
 from ..states import TicketAction as A
 from ..states import TicketStatus as S
 from .common import (
+    StaleTicket,
     TicketRefused,
     append,
     choice,
     current_lead,
+    last_handled,
+    locked,
     now,
     require_text,
     transition,
@@ -200,6 +204,95 @@ def ticket_dispatch(
         apply=apply,
         after=after,
     )
+
+
+# --------------------------------------------------------------------------- undo 秒派
+
+
+def auto_dispatch_undo_minutes() -> int:
+    return int(getattr(settings, "TONGBAN_HOTLINE_AUTO_DISPATCH_UNDO_MINUTES", 10))
+
+
+def auto_dispatch_undo_due(ticket: Ticket) -> dt.datetime | None:
+    """Until when the ticket's automatic dispatch may be undone (None: it was not one)."""
+    if not ticket.auto_dispatched or ticket.dispatched_at is None:
+        return None
+    return ticket.dispatched_at + dt.timedelta(minutes=auto_dispatch_undo_minutes())
+
+
+def _undo_check(t: Ticket) -> None:
+    lead = current_lead(t) if t.auto_dispatched else None
+    if lead is None or lead.dispatched_by_id is not None:
+        # never auto-dispatched, or since then dispatched again by a person
+        raise TicketRefused(
+            TicketErrorCode.NOT_AUTO_DISPATCHED,
+            _("该工单当前不是系统秒派的，没有可撤销的秒派；如需改派，请走退单流程。"),
+        )
+    if t.signed_at is not None or t.status == S.HANDLING:
+        raise TicketRefused(
+            TicketErrorCode.ALREADY_SIGNED,
+            _("承办单位已签收该工单，不能再撤销秒派；如派错，请由承办单位申请退单。%(last)s"),
+            last=last_handled(t),
+        )
+    due = auto_dispatch_undo_due(t)
+    if now() > due:
+        raise TicketRefused(
+            TicketErrorCode.UNDO_TOO_LATE,
+            _(
+                "秒派只能在派单后 %(n)d 分钟内撤销（截至 %(due)s），现已超过；"
+                "如派错，请由承办单位申请退单。"
+            ),
+            n=auto_dispatch_undo_minutes(),
+            due=due.astimezone(clocks.workdays.BUSINESS_TZ).strftime("%Y-%m-%d %H:%M"),
+        )
+
+
+def ticket_auto_dispatch_undo(
+    *, actor, ticket: Ticket | str, expected_version: int | None = None, note: str = ""
+) -> Ticket:
+    """撤销秒派: within ``TONGBAN_HOTLINE_AUTO_DISPATCH_UNDO_MINUTES`` of an automatic dispatch
+    and before the unit signs for it, the ticket goes back to the dispatcher's queue (已登记,
+    to be dispatched by hand): its assignments are withdrawn, its dues cleared, the suggestion
+    is marked undone. Refused, with nothing changed, for a ticket that was not auto-dispatched,
+    after the window, once signed for, and without the dispatch permission."""
+    access.require_any(actor, (Perm.TICKET_DISPATCH,), _("只有热线中心的派单人员可以撤销秒派。"))
+    ticket_no = ticket.ticket_no if isinstance(ticket, Ticket) else str(ticket)
+    note = (note or "").strip()[:2000]
+    with transaction.atomic():
+        current = locked(ticket_no)
+        if expected_version is not None and current.version != expected_version:
+            raise StaleTicket(
+                TicketErrorCode.STALE,
+                _("该工单已被其他人处理，请刷新后查看。%(last)s"),
+                last=last_handled(current),
+            )
+        _undo_check(current)
+
+        def apply(t: Ticket) -> dict[str, Any]:
+            at = now()
+            withdrawn = list(
+                TicketAssignment.objects.filter(ticket=t, round=t.dispatch_count)
+                .exclude(status__in=[AssignmentStatus.RETURNED, AssignmentStatus.WITHDRAWN])
+                .values_list("department__code", flat=True)
+            )
+            TicketAssignment.objects.filter(ticket=t, round=t.dispatch_count).exclude(
+                status__in=[AssignmentStatus.RETURNED, AssignmentStatus.WITHDRAWN]
+            ).update(status=AssignmentStatus.WITHDRAWN)
+            t.auto_dispatched = False
+            t.department = None
+            t.dispatched_at = t.sign_due = t.handle_due = t.extended_from = None
+            suggestions.record_undo(t, actor=actor, at=at)
+            return {"auto": True, "withdrawn": withdrawn, "round": t.dispatch_count}
+
+        return transition(
+            ticket_no,
+            actor=actor,
+            action=A.UNDO_AUTO_DISPATCH,
+            expected_version=expected_version,
+            reason=note or str(_("撤销秒派，退回派单人员人工派单")),
+            check=_undo_check,
+            apply=apply,
+        )
 
 
 # --------------------------------------------------------------------------- returns (退单)

@@ -17,7 +17,7 @@ from tongban.core.models import User
 from tongban.core.notifications import staff_notify
 from tongban.core.permissions import Perm, Role
 
-from .. import access, clocks, dispatch
+from .. import access, clocks, dispatch, hooks, suggestions
 from ..errors import TicketErrorCode
 from ..models import (
     AssignmentRole,
@@ -302,6 +302,11 @@ def ticket_callback(
             row.save()
             t.closed_at = at
             t.satisfaction = satisfaction if reached else ""
+            suggestions.record_conclusion(t, at=at)  # the final subject, for the accuracy
+            if reached:  # the ratings app records the caller's words as the rating
+                hooks.callback_recorded(
+                    ticket_no=t.ticket_no, actor=actor, satisfaction=satisfaction, note=note
+                )
             return {
                 "reached": bool(reached),
                 "satisfaction": satisfaction if reached else "",

@@ -15,7 +15,7 @@ from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tongban.core.identifiers import validate_phone
 from tongban.core.permissions import Perm, has_perm, is_staff_member
 
-from .. import access, dispatch
+from .. import access, dispatch, suggestions
 from ..errors import TicketErrorCode
 from ..models import (
     Article,
@@ -220,7 +220,17 @@ def ticket_create(
         open311_token=(open311_token or "")[:40],
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    # The classifier scores every ticket when a model is active (its suggestion row measures
+    # the model's accuracy); the catalogue's rules and the operator's subject still come first.
+    scored = suggestions.score_ticket(ticket)
     suggestion = dispatch.dispatch_suggest(ticket)
+    by_model = (
+        scored is not None
+        and scored.top is not None
+        and subject is None
+        and not suggestion.rule
+        and suggestion.subject == scored.top.subject
+    )
     ticket.suggested_subject = suggestion.subject
     ticket.suggested_department = suggestion.department or suggestion.locality_unit
     ticket.suggestion_confidence = suggestion.confidence if suggestion.has_target else None
@@ -244,6 +254,7 @@ def ticket_create(
             "subject": suggestion.subject.code if suggestion.subject else None,
             "confidence": suggestion.confidence,
             "rule": suggestion.rule,
+            "classifier": by_model,
         }
     if channel_info:
         payload["channel"] = channel_info
@@ -270,7 +281,11 @@ def ticket_create(
                 and suggestion.has_target
                 and suggestion.confidence >= dispatch.auto_dispatch_confidence()
             ):
-                ticket = _auto_dispatch(ticket, suggestion) or ticket
+                ticket = _auto_dispatch(ticket, suggestion, scored if by_model else None) or ticket
+            if scored is not None:
+                suggestions.record(
+                    ticket, scored, auto_dispatched=by_model and ticket.auto_dispatched
+                )
     except IntegrityError:
         if key:  # a concurrent retry with the same key won
             existing = _existing(actor, key)
@@ -280,8 +295,12 @@ def ticket_create(
     return ticket
 
 
-def _auto_dispatch(ticket: Ticket, suggestion: dispatch.Suggestion) -> Ticket | None:
-    """秒派, when the suggestion passes the level check; otherwise the operator decides."""
+def _auto_dispatch(
+    ticket: Ticket, suggestion: dispatch.Suggestion, scored: suggestions.Scored | None
+) -> Ticket | None:
+    """秒派, when the suggestion passes the level check; otherwise the operator decides.
+    ``scored``: the classifier's answer when the suggestion is the classifier's (its
+    confidence decided), recorded in the event."""
     probe = ticket
     if suggestion.subject is not None and ticket.subject_id is None:
         probe = Ticket(subject=suggestion.subject, region=ticket.region, street=ticket.street)
@@ -301,6 +320,12 @@ def _auto_dispatch(ticket: Ticket, suggestion: dispatch.Suggestion) -> Ticket | 
         t.auto_dispatched = True
         payload = assign(t, actor=None, target=target, at=now())
         payload.update(auto=True, rule=suggestion.rule, confidence=suggestion.confidence)
+        if scored is not None:
+            payload["classifier"] = {
+                "model": scored.model_name,
+                "subject": suggestion.subject.code if suggestion.subject else None,
+                "candidates": [c.as_json() for c in scored.candidates],
+            }
         return payload
 
     return advance_new(
@@ -320,6 +345,7 @@ def _close(ticket, actor, outcome, note, article_id, expected_version) -> Ticket
         t.triage = outcome
         t.triage_note = note
         t.closed_at = now()
+        suggestions.record_conclusion(t, at=t.closed_at)
         return {"outcome": outcome, "article": article_id}
 
     action = ACTION_OF_OUTCOME[outcome]

@@ -26,6 +26,12 @@ ENTRIES = [
         ("home", "ticket"),
     ),
     ("missed-calls", _("漏接回拨"), (Perm.TICKET_CREATE,), ("missed-calls",)),
+    (
+        "dispatch-quality",
+        _("派单质量"),
+        (Perm.TICKET_DISPATCH, Perm.SUPERVISION_VIEW),
+        ("dispatch-quality",),
+    ),
 ]
 KNOWLEDGE_PERMS = (Perm.TICKET_CREATE, Perm.KNOWLEDGE_EDIT, Perm.KNOWLEDGE_REVIEW)
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongban.core.errors import DomainError, PermissionDenied
 from tongban.core.permissions import Perm
 
-from .. import selectors, services
+from .. import dispatch, selectors, services, suggestions
 from ..states import TicketStatus, TriageOutcome
 from .console import add_domain_error, error_list, htmx_partial, require
 from .console_forms import TRIAGE_HINTS, IntakeForm
@@ -33,10 +33,16 @@ SHORTCUTS = [
     ("Alt + K", gettext_lazy("检索知识库")),
     ("Alt + L", gettext_lazy("填写事发地址")),
     ("Alt + S", gettext_lazy("选择诉求分类")),
+    ("Alt + J", gettext_lazy("跳到智能分类建议（↑ ↓ 切换，Enter 选用）")),
 ]
+SUGGEST_FIELDS = ("title", "content")
+# Suggestions start once the title and content hold this many characters.
+MIN_SUGGEST_CHARS = 4
 
 
 def _intake_context(request: HttpRequest, form: IntakeForm) -> dict:
+    for name in SUGGEST_FIELDS:  # what the subject suggestions read as the operator types
+        form.fields[name].widget.attrs["data-suggest"] = ""
     triage = []
     for n, option in enumerate(form["triage"], start=1):
         triage.append({"option": option, "key": n, "hint": TRIAGE_HINTS.get(option.data["value"])})
@@ -149,6 +155,35 @@ def similar(request: HttpRequest) -> HttpResponse:
         rows = selectors.similar_open_tickets(text=text, address=address, phone=phone, limit=5)
     response = render(request, "hotline/console_part_similar.html", {"rows": rows})
     return htmx_partial(response)
+
+
+@require_GET
+@require(Perm.TICKET_CREATE, Perm.TICKET_DISPATCH)
+def subject_suggestions(request: HttpRequest) -> HttpResponse:
+    """The classifier's three best subjects for the title and content typed so far, each with
+    its confidence and the unit the dispatch catalogue sends it to (属地 with the street the
+    address resolves to). Without an active model the panel says so."""
+    title = request.GET.get("title", "")[:128].strip()
+    content = request.GET.get("content", "")[:5000].strip()
+    ticket_type = request.GET.get("ticket_type", "")[:16]
+    address = request.GET.get("address", "")[:200].strip()
+    region = street = None
+    if address:
+        region, street = selectors.locality_preview(address)
+    scored = None
+    typed = len(title) + len(content) >= MIN_SUGGEST_CHARS
+    if typed:
+        scored = suggestions.score(
+            title, content, ticket_type=ticket_type, region=region, street=street
+        )
+    context = {
+        "typed": typed,
+        "active": scored is not None or (not typed and suggestions.model_active()),
+        "scored": scored,
+        "street": street,
+        "threshold": dispatch.auto_dispatch_confidence(),
+    }
+    return htmx_partial(render(request, "hotline/console_part_subject_suggestions.html", context))
 
 
 @require_GET

@@ -18,12 +18,14 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tongban.core import workdays
 from tongban.core.errors import DomainError, PermissionDenied
+from tongban.core.permissions import Perm, has_perm
 
 from .. import selectors, services
 from ..models import AssignmentRole, AssignmentStatus
@@ -136,6 +138,8 @@ def ticket_context(request: HttpRequest, ticket, *, failed=None) -> dict:
         and ticket.status in (TicketStatus.DISPATCHED, TicketStatus.HANDLING)
     )
     return {
+        "undo": _undo_offer(user, ticket),
+        "undo_failed": failed is not None and failed[0] == UNDO,
         "return_due": lead.return_due if returnable else None,
         "ticket": ticket,
         "caller": selectors.caller_shown(ticket, user),
@@ -150,6 +154,65 @@ def ticket_context(request: HttpRequest, ticket, *, failed=None) -> dict:
         "subjects": selectors.subjects_search("", limit=500) if "dispatch" in names else [],
         "back_url": reverse("hotline-console:home"),
     }
+
+
+# --------------------------------------------------------------------------- undo 秒派
+
+UNDO = "undo_auto_dispatch"
+
+
+class UndoForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def _undo_offer(user, ticket) -> dict | None:
+    """The undo control, when this person may undo the ticket's automatic dispatch now."""
+    if ticket.status != TicketStatus.DISPATCHED or not has_perm(user, Perm.TICKET_DISPATCH):
+        return None
+    due = services.auto_dispatch_undo_due(ticket)
+    if due is None or timezone.now() > due or ticket.signed_at is not None:
+        return None
+    return {"due": due, "form": UndoForm(initial={"expected_version": ticket.version})}
+
+
+@require_POST
+@staff_view
+def auto_dispatch_undo(request: HttpRequest, ticket_no: str) -> HttpResponse:
+    """撤销秒派: the ticket goes back to the dispatcher's queue (refusals shown on the page)."""
+    ticket = get_ticket(request, ticket_no)
+    form = UndoForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.ticket_auto_dispatch_undo(
+                actor=request.user,
+                ticket=ticket,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, forms.ValidationError(exc.message, code=DOMAIN))
+            status = 403
+        except DomainError as exc:
+            form.add_error(None, forms.ValidationError(exc.message, code=DOMAIN))
+            status = exc.status_code if exc.status_code in (409, 422) else 400
+        else:
+            messages.success(request, _("已撤销秒派，工单已退回待派单，请人工派单。"))
+            page = reverse("hotline-console:ticket", args=[ticket.ticket_no])
+            return HttpResponseRedirect(page + "#panel-dispatch")
+    else:
+        form.add_error(None, forms.ValidationError(_("页面已过期，请刷新后再试。"), code=DOMAIN))
+    ticket = get_ticket(request, ticket_no)
+    context = ticket_context(request, ticket, failed=(UNDO, form))
+    errors = [str(e) for e in form.non_field_errors()]
+    context.update(
+        failed_errors=[("undo-auto-dispatch", e) for e in errors],
+        failed_elsewhere=False,
+        undo_errors=errors,
+    )
+    if context["undo"] is None:
+        # no longer possible: say why where the control was
+        context["undo"] = {"due": services.auto_dispatch_undo_due(ticket), "form": None}
+    return render(request, "hotline/console_ticket.html", context, status=status)
 
 
 @require_GET
