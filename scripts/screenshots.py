@@ -48,7 +48,7 @@ LANGUAGE_COOKIE = "tongban_language"
 class Shot:
     name: str
     path: str
-    login: str | None = None  # "applicant", "staff" or "admin": log in through that form first
+    login: str | None = None  # a key of LOGINS: log in as that demo account first
     action: Callable[[Page, int], None] | None = None  # runs after loading `path`
     modes: tuple[str, ...] = MODES  # the admin has no elderly mode
 
@@ -117,6 +117,17 @@ SHOTS = [
     Shot("bundle-summary", f"/bundles/{RIDE_HAILING}/situation/?restart=1", action=_walk(-1)),
     Shot("console-catalogue", "/console/catalog/?q=%E8%AF%81", login="staff"),
     Shot("console-catalogue-admin", "/console/catalog/?audience=enterprise", login="admin"),
+    Shot("wallet", "/my/licences/", login="applicant"),
+    Shot("wallet-log", "/my/licences/log/", login="applicant"),
+    Shot("my-policies", "/my/policies/", login="applicant"),
+    Shot("console-licences", "/console/licences/", login="approver"),
+    Shot("console-rules", "/console/rules/", login="admin"),
+    Shot("console-rectifications", "/console/ratings/", login="handler"),
+    Shot("supervision", "/console/supervision/", login="supervisor"),
+    Shot("supervision-dashboard", "/console/supervision/dashboard/", login="supervisor"),
+    Shot("supervision-reports", "/console/supervision/reports/", login="supervisor"),
+    Shot("hotline-intake", "/console/hotline/intake/", login="operator"),
+    Shot("dispatch-quality", "/console/hotline/dispatch-quality/", login="operator"),
     Shot("admin-login", "/admin/login/", modes=("standard",)),
     Shot("admin-index", "/admin/", login="admin", modes=("standard",)),
     Shot(
@@ -129,8 +140,8 @@ SHOTS = [
 
 
 def _login(context: BrowserContext, base_url: str, who: str, args: argparse.Namespace) -> None:
-    username = {"applicant": args.applicant, "staff": args.staff, "admin": args.admin}[who]
-    login_path = {"applicant": "/login/", "staff": "/console/login/", "admin": "/admin/login/"}[who]
+    username = {"applicant": args.applicant, "staff": args.staff, "admin": args.admin}.get(who, who)
+    login_path = {"applicant": "/login/", "admin": "/admin/login/"}.get(who, "/console/login/")
     page = context.new_page()
     page.goto(base_url + login_path)
     page.fill("#id_username", username)

@@ -977,7 +977,21 @@ def _form_data(p: Plan) -> dict[str, str]:
             "credit_code": p.enterprise.credit_code,
             "legal_representative": p.person.name,
         }
-    return {f["code"]: values[f["code"]] for f in p.version.form_fields if f.get("code") in values}
+    values |= {  # an item's own fields (e.g. 房屋租赁登记备案, whose certificate is filled from them)
+        "house_address": p.person.address,
+        "lessor": "陈建国",
+        "area": "68.5",
+        "lease_end": "2027-11-30",
+    }
+    out = {}
+    for f in p.version.form_fields:
+        code = f.get("code")
+        if code in values:
+            out[code] = values[code]
+        elif f.get("type") == "choice" and f.get("options"):
+            first = f["options"][0]
+            out[code] = str(first.get("code", "")) if isinstance(first, dict) else str(first)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,6 +47,18 @@ APPLICATIONS = [
 ]  # fmt: skip
 
 
+# What the applicant types into the item's own form fields (the licence is filled from them).
+FORMS = {
+    rules_demo.RENTAL: {
+        "house_address": "云溪区云溪街道学府路 18 号 2 幢 301 室",
+        "lessor": "陈建国",
+        "area": "68.5",
+        "purpose": "居住",
+        "lease_end": "2027-11-30",
+    },
+}
+
+
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (8, 8), "white").save(out, format="PNG")
@@ -86,7 +98,7 @@ def _apply(n: int, id_number: str, item: str, answers: dict, review: bool, creat
             applicant=person,
             channel="web",
             answers=answers,
-            form_data={"phone": person.phone, "address": person.address},
+            form_data={"phone": person.phone, "address": person.address, **FORMS.get(item, {})},
             idempotency_key=key,
         )
         needs = catalog_selectors.materials_for(version, answers)

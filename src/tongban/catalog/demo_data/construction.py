@@ -13,6 +13,7 @@ from .common import (
     MOBILE,
     OTHER_POWER,
     PERSON,
+    PERSON_FORM,
     PICKUP,
     PREVIEW,
     WEB,
@@ -56,6 +57,21 @@ ITEMS = [
         deliveries=[ELECTRONIC, MAIL, PICKUP],
         outcome_name="房屋租赁登记备案证明",
         outcome_licence_type="ZLBAZM",
+        # The certificate (e-licence ZLBAZM) is filled from these fields by name.
+        form_fields=[
+            *PERSON_FORM,
+            {"code": "house_address", "label": "房屋坐落", "type": "text", "required": True},
+            {"code": "lessor", "label": "出租人", "type": "text", "required": True},
+            {"code": "area", "label": "租赁面积（平方米）", "type": "decimal", "required": True},
+            {
+                "code": "purpose",
+                "label": "租赁用途",
+                "type": "choice",
+                "required": True,
+                "options": ["居住", "商业", "办公"],
+            },
+            {"code": "lease_end", "label": "租赁期限至", "type": "date", "required": True},
+        ],
         themes=["housing"],
         life_events=["home"],
         legal_bases=[
