@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
+from tests.browser import browser, browser_problems, new_page, page  # noqa: F401  (fixtures)
 from tongban.catalog import search
 from tongban.core import addresses, workdays
 from tongban.core.permissions import Role

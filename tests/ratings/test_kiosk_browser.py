@@ -7,11 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import (  # noqa: F401  (fixtures)
-    browser,
-    browser_problems,
-    new_page,
-)
 from tests.e2e.test_console_login import html_mode, serious_violations, small_targets
 from tests.factories import make_staff
 from tongban.core.permissions import Role
@@ -41,7 +36,7 @@ def open_kiosk(make_page, live_server, token: str, mode: str, width: int):
 @pytest.mark.parametrize(("mode", "width"), [("standard", 1280), ("care", 390)])
 def test_the_applicant_taps_a_rating_on_the_kiosk(
     live_server,
-    new_page,  # noqa: F811
+    new_page,
     window,
     mode,
     width,
@@ -77,7 +72,7 @@ def test_the_applicant_taps_a_rating_on_the_kiosk(
     assert rating.staff == clerk
 
 
-def test_a_staff_mode_device_shows_no_buttons(live_server, new_page, window):  # noqa: F811
+def test_a_staff_mode_device_shows_no_buttons(live_server, new_page, window):
     clerk, device, token = window
     services.device_request_push(actor=clerk, device_code=device.code)
     RatingDevice.objects.filter(pk=device.pk).update(mode=DeviceMode.STAFF)

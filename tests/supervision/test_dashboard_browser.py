@@ -6,13 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import (  # noqa: F401  (fixtures)
-    browser,
-    browser_problems,
-    log_in,
-    new_page,
-    page,
-)
+from tests.browser import log_in
 from tests.factories import make_staff
 from tongban.core.permissions import Role
 
@@ -29,7 +23,7 @@ def supervisor_user(transactional_db, mzj):
     return user
 
 
-def test_the_dashboard_draws_its_charts(live_server, page, october, supervisor_user):  # noqa: F811
+def test_the_dashboard_draws_its_charts(live_server, page, october, supervisor_user):
     log_in(page, live_server.url + "/console/login/", "huangjiancha", PASSWORD)
     page.goto(live_server.url + "/console/supervision/dashboard/?month=2026-10")
     assert page.locator("h1").inner_text() == "指标看板"
