@@ -201,7 +201,10 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
+    """Records written only through services (events, logs, ratings): listed and shown, never
+    added, changed or deleted here, and no bulk actions."""
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -209,6 +212,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_actions(self, request):
+        return {}
 
 
 @admin.register(ApiToken)

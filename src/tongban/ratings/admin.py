@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from tongban.core.admin import ReadOnlyAdmin
+
 from .models import (
     ContactView,
     QuestionSet,
@@ -13,20 +15,6 @@ from .models import (
     Rectification,
     RectificationEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
 
 
 @admin.register(Rating)

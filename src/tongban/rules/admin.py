@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from tongban.core.admin import ReadOnlyAdmin
+
 from .models import (
     Connector,
     ConnectorCall,
@@ -17,17 +19,6 @@ from .models import (
     ReplayReport,
     RuleSet,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Policy)

@@ -8,22 +8,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.admin import ReadOnlyAdmin
+
 from .models import Card, MonthlyReport, ScoreWeights, SupervisionOrder, Urge
 from .performance import COMPONENTS
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
 
 
 @admin.register(Card)
