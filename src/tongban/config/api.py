@@ -12,11 +12,14 @@ from tongban.catalog.api import router as catalog_router
 from tongban.core.api import router as core_router
 from tongban.core.api_auth import API_AUTH
 from tongban.core.errors import DomainError
+from tongban.grid.api import router as grid_router
+from tongban.hall.api import router as hall_router
 from tongban.hotline.api import router as hotline_router
 from tongban.hotline.knowledge.api import router as knowledge_router
 from tongban.licences.api import router as licences_router
 from tongban.ratings.api import router as ratings_router
 from tongban.rules.api import router as rules_router
+from tongban.selfservice.api import router as selfservice_router
 from tongban.supervision.api import router as supervision_router
 
 api = NinjaAPI(
@@ -121,3 +124,6 @@ api.add_router("/", licences_router)
 api.add_router("/", rules_router)
 api.add_router("/", ratings_router)
 api.add_router("/", supervision_router)
+api.add_router("/", grid_router)
+api.add_router("/", hall_router)
+api.add_router("/", selfservice_router)

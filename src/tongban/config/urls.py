@@ -21,6 +21,9 @@ urlpatterns = [
     path("console/rules/", include("tongban.rules.console_urls")),
     path("console/ratings/", include("tongban.ratings.console_urls")),
     path("console/supervision/", include("tongban.supervision.console_urls")),
+    path("console/grid/", include("tongban.grid.console_urls")),
+    path("console/hall/", include("tongban.hall.console_urls")),
+    path("console/selfservice/", include("tongban.selfservice.console_urls")),
     path("open311/v2/", include("tongban.hotline.open311_urls")),
     path("console/", include("tongban.console.urls")),
     path("", include("tongban.catalog.urls")),
@@ -30,5 +33,8 @@ urlpatterns = [
     path("", include("tongban.rules.urls")),
     path("", include("tongban.ratings.urls")),
     path("", include("tongban.supervision.urls")),
+    path("", include("tongban.grid.urls")),
+    path("", include("tongban.hall.urls")),
+    path("", include("tongban.selfservice.urls")),
     path("", include("tongban.portal.urls")),
 ]

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "tongban.hotline",
     "tongban.ratings",
     "tongban.supervision",
+    "tongban.grid",
+    "tongban.hall",
+    "tongban.selfservice",
     "tongban.portal",
     "tongban.console",
 ]

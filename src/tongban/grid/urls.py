@@ -1,0 +1,5 @@
+"""Public and applicant pages of the grid app (portal URL tree)."""
+
+app_name = "grid"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""The selfservice API under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["selfservice"])

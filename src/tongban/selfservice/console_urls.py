@@ -1,0 +1,5 @@
+"""Staff pages of the selfservice app under /console/selfservice/."""
+
+app_name = "selfservice-console"
+
+urlpatterns: list = []
