@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint test-sqlite test-postgres browser messages serve clean
+.PHONY: demo test install lint test-sqlite test-postgres browser messages serve clean crash-safety
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ test-sqlite: install
 test-postgres: install
 	TONGBAN_REQUIRE_BROWSER=$${TONGBAN_REQUIRE_BROWSER:-1} scripts/with-postgres.sh \
 		$(BIN)/pytest -p no:cacheprovider
+
+# Kill the server with SIGKILL mid-load, restart, check every acknowledged write (docs/reliability.md).
+crash-safety: install
+	$(PY) scripts/crash_safety.py
+	scripts/with-postgres.sh $(PY) scripts/crash_safety.py
 
 browser:
 	@test -x /usr/bin/chromium || scripts/install-debian.sh chromium

@@ -107,8 +107,8 @@ def _queue_supervisor(page: Page, base: str, snap: Snap) -> None:
 
 
 def fresh_id_number() -> str:
-    birth = dt.date(1960, 1, 1) + dt.timedelta(days=random.randrange(14_000))  # noqa: S311
-    body = f"110101{birth:%Y%m%d}{random.randrange(1000):03d}"  # noqa: S311
+    birth = dt.date(1960, 1, 1) + dt.timedelta(days=random.randrange(14_000))
+    body = f"110101{birth:%Y%m%d}{random.randrange(1000):03d}"
     return body + ric.calc_check_digit(body + "0")
 
 

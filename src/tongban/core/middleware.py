@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 
-from . import workdays
+from . import permissions, workdays
 
 DISPLAY_MODE_COOKIE = "tongban_mode"
 DISPLAY_MODES = ("standard", "care")
@@ -49,4 +57,54 @@ class CalendarRefreshMiddleware:
 
     def __call__(self, request):
         workdays.refresh_if_stale()
+        return self.get_response(request)
+
+
+IDLE_SESSION_KEY = "tongban_last_seen"
+IDLE_WRITE_EVERY = 60  # seconds: the session is saved at most once a minute for this
+
+
+class IdleTimeoutMiddleware:
+    """Staff sessions end after ``TONGBAN_STAFF_IDLE_MINUTES`` without a request (等保: 登录连接
+    超时自动退出; 30 minutes by default); applicants keep the session's own lifetime.
+
+    The last request's time is kept in the session, written at most once a minute so that an
+    active session does not cost a session save on every request. An expired staff session is
+    logged out: pages go to the console's login with a notice, the API answers 401.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        minutes = getattr(settings, "TONGBAN_STAFF_IDLE_MINUTES", 30)
+        if (
+            minutes
+            and user is not None
+            and user.is_authenticated
+            and "Authorization" not in request.headers
+            and permissions.is_staff_member(user)
+        ):
+            now = int(time.time())
+            last = request.session.get(IDLE_SESSION_KEY)
+            if isinstance(last, int) and now - last > minutes * 60:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {
+                            "code": "session_expired",
+                            "message": gettext("长时间未操作，登录已失效，请重新登录。"),
+                            "errors": [],
+                        },
+                        status=401,
+                    )
+                messages.info(
+                    request,
+                    gettext("您已超过 %(n)s 分钟未操作，为保护数据安全已自动退出，请重新登录。")
+                    % {"n": minutes},
+                )
+                return redirect_to_login(request.get_full_path(), reverse("console:login"))
+            if not isinstance(last, int) or now - last >= IDLE_WRITE_EVERY:
+                request.session[IDLE_SESSION_KEY] = now
         return self.get_response(request)

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tongban.core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tongban.core.middleware.DisplayModeMiddleware",
@@ -148,6 +149,10 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "tongban.core.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": env_int("TONGBAN_PASSWORD_CLASSES", 2)},
+    },
 ]
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -163,6 +168,8 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "id_number", "phone"]
 
 SESSION_COOKIE_AGE = env_int("TONGBAN_SESSION_SECONDS", 8 * 3600)
+# Staff sessions end after this many minutes without a request (等保 level 3; 0 = off).
+TONGBAN_STAFF_IDLE_MINUTES = env_int("TONGBAN_STAFF_IDLE_MINUTES", 30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

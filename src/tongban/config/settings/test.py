@@ -13,3 +13,6 @@ STORAGES = {
 TONGBAN_DEMO_CASES = 40
 # `demo load` in tests: a small ticket history (the real demo makes 20,000).
 TONGBAN_DEMO_TICKETS = 60
+# Tests travel in time with logged-in clients; the staff idle timeout is tested on its own
+# (tests/core/test_security.py turns it on).
+TONGBAN_STAFF_IDLE_MINUTES = 0
