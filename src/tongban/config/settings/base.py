@@ -170,6 +170,16 @@ AXES_SENSITIVE_PARAMETERS = ["password", "id_number", "phone"]
 SESSION_COOKIE_AGE = env_int("TONGBAN_SESSION_SECONDS", 8 * 3600)
 # Staff sessions end after this many minutes without a request (等保 level 3; 0 = off).
 TONGBAN_STAFF_IDLE_MINUTES = env_int("TONGBAN_STAFF_IDLE_MINUTES", 30)
+# Rate limits (tongban.core.ratelimit): per scope, requests per window per client address, per
+# account, and the window in seconds (0 turns a count off); behind N trusted proxies (nginx) the
+# client address is read N hops back in X-Forwarded-For.
+TONGBAN_RATE_LIMITS = {
+    "login": (env_int("TONGBAN_RATE_LOGIN_PER_MINUTE", 20), 0, 60),
+    "ticket_submit": (env_int("TONGBAN_RATE_TICKETS_PER_MINUTE", 10), 5, 60),
+    "licence_verify": (env_int("TONGBAN_RATE_VERIFY_PER_MINUTE", 60), 0, 60),
+    "rating": (env_int("TONGBAN_RATE_RATINGS_PER_MINUTE", 30), 10, 60),
+}
+TONGBAN_PROXY_HOPS = env_int("TONGBAN_PROXY_HOPS", 0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ..middleware import DISPLAY_MODE_COOKIE, DISPLAY_MODES
+from ..ratelimit import rate_limit
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -57,6 +59,7 @@ def display_mode(request: HttpRequest, mode: str) -> HttpResponseRedirect:
     return response
 
 
+@method_decorator(rate_limit("login"), name="dispatch")
 class SiteLoginView(auth_views.LoginView):
     """The login page both sites share (``core/login.html`` inside the site's layout).
 

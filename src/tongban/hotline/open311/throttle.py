@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from tongban.core.ratelimit import hit
 
 DEFAULT_POSTS_PER_MINUTE = 30
 WINDOW_SECONDS = 60
@@ -23,17 +24,5 @@ def posts_per_minute() -> int:
 
 def post_allowed(key_prefix: str, *, now: float | None = None) -> tuple[bool, int]:
     """Count one POST for this key; (allowed, seconds until the window resets)."""
-    limit = posts_per_minute()
     now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now))
-    if limit <= 0:
-        return True, retry_after
-    slot = f"open311:posts:{key_prefix}:{window}"
-    cache.add(slot, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(slot)
-    except ValueError:  # expired between add and incr
-        cache.set(slot, 1, timeout=WINDOW_SECONDS * 2)
-        count = 1
-    return count <= limit, retry_after
+    return hit(f"open311:posts:{key_prefix}", posts_per_minute(), WINDOW_SECONDS, now=now)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongban.core import selectors as core_selectors
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 from tongban.core.identifiers import validate_phone
+from tongban.core.ratelimit import rate_limit
 
 from .. import selectors, services
 from ..models import Source, TicketType
@@ -136,6 +137,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("ticket_submit")
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = {"idempotency_key": secrets.token_urlsafe(16)}

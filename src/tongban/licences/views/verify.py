@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from tongban.core.permissions import is_staff_member
+from tongban.core.ratelimit import rate_limit
 
 from ..crypto import InvalidKey, PublicKey
 from ..models import AccessChannel, Licence
@@ -55,6 +56,7 @@ def verify_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@rate_limit("licence_verify", methods=("GET",))
 def verify_page(request: HttpRequest, licence_no: str) -> HttpResponse:
     result = verify_licence(licence_no, check=request.GET.get("c", ""))
     record_scan(request, result)

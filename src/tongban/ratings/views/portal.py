@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tongban.core.errors import DomainError
 from tongban.core.permissions import is_staff_member
+from tongban.core.ratelimit import rate_limit
 
 from .. import selectors, service_events, services
 from ..errors import RatingErrorCode
@@ -80,6 +81,7 @@ def _form_page(request, *, template: str, form, context: dict, status: int = 200
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("rating")
 def rate(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
     """评价 (or 追评) one concluded service of the signed-in applicant."""
     if not request.user.is_authenticated:
@@ -132,6 +134,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("rating")
 def link(request: HttpRequest, token: str) -> HttpResponse:
     """The page an SMS rating link opens; no login needed, the signed link is the key."""
     if is_staff_member(request.user):
