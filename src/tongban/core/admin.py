@@ -19,6 +19,7 @@ from .models import (
     EventChainHead,
     Person,
     Region,
+    ScheduledRun,
     StaffProfile,
     User,
 )
@@ -241,3 +242,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(EventChainHead)
 class EventChainHeadAdmin(ReadOnlyAdmin):
     list_display = ["table", "stream", "seq"]
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    list_display = ["slot", "job", "status", "host", "started_at", "finished_at"]
+    list_filter = ["job", "status"]
+    search_fields = ["job", "output"]

@@ -180,6 +180,17 @@ TONGBAN_RATE_LIMITS = {
     "rating": (env_int("TONGBAN_RATE_RATINGS_PER_MINUTE", 30), 10, 60),
 }
 TONGBAN_PROXY_HOPS = env_int("TONGBAN_PROXY_HOPS", 0)
+# Periodic jobs run by `tongban scheduler` (docs/scheduler.md): name → (five cron fields in
+# Asia/Shanghai time, the tongban command line, what it is for).
+TONGBAN_SCHEDULE = {
+    "supervision-sweep": ("*/5 * * * *", "supervision sweep", "raise supervision cards"),
+    "ratings-invite": ("*/10 * * * *", "ratings invite", "send rating SMS links"),
+    "ratings-default": ("30 1 * * *", "ratings auto-default", "default ratings, if enabled"),
+    "licences-remind": ("0 8 * * *", "licences remind", "licence expiry reminders"),
+    "knowledge-expired": ("0 6 * * *", "knowledge flag-expired", "expired knowledge articles"),
+    "policies-match": ("0 2 * * *", "policies match", "policy matching, 免申即享"),
+    "report-monthly": ("0 3 1 * *", "report monthly --previous", "last month's report"),
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -3,6 +3,7 @@ from .events import AuditEvent, ChainedEvent, EventChainHead
 from .notifications import Notification, StaffNotice
 from .people import Enterprise, EnterpriseAuthorisation, Person
 from .regions import Department, Region
+from .scheduling import RunStatus, ScheduledRun
 from .staff import StaffProfile, User
 from .tokens import ApiToken
 
@@ -19,6 +20,8 @@ __all__ = [
     "Notification",
     "Person",
     "Region",
+    "RunStatus",
+    "ScheduledRun",
     "StaffNotice",
     "StaffProfile",
     "User",
