@@ -150,7 +150,8 @@ def _client(user) -> Client:
     return client
 
 
-def test_the_page_shows_the_table_hot_spots_and_the_active_model(world, operator, clock):
+def test_the_page_shows_the_table_hot_spots_and_the_active_model(world, operator, clock, settings):
+    settings.TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE = 0.9  # configured (not the model's own)
     ClassifierModel.objects.create(
         name="demo-7f3a",
         path="/srv/models/demo-7f3a",

@@ -50,7 +50,14 @@ GRASSROOTS_LEVELS = frozenset({RegionLevel.STREET, RegionLevel.COMMUNITY})
 
 
 def auto_dispatch_confidence() -> float:
-    return float(getattr(settings, "TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE", 0.9))
+    """The setting when set; otherwise the active classifier's threshold for 98 % precision
+    (its manifest), or ``classifier.registry.FALLBACK_THRESHOLD`` when it has none."""
+    configured = getattr(settings, "TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE", None)
+    if configured is not None:
+        return float(configured)
+    from .classifier import registry
+
+    return registry.auto_dispatch_threshold()
 
 
 @dataclass(frozen=True)

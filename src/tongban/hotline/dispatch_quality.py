@@ -16,6 +16,7 @@ accuracy; the others are still open, or concluded without a subject.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, TextField, Value
@@ -254,4 +255,64 @@ def quality_report(*, weeks: int = DEFAULT_WEEKS, now: dt.datetime | None = None
         model=model,
         threshold=threshold,
         drift_weeks=drift_weeks,
+    )
+
+
+@dataclass
+class Tile:
+    """The hotline home's 派单质量 tile: this week and last week, and whether either drifted."""
+
+    this_week: Figures
+    last_week: Figures
+    threshold: float
+    has_model: bool
+    drift: bool
+
+
+TILE_SECONDS = 60.0  # the tile's figures are re-read at most this often per process
+_tile_cache: dict[str, tuple[float, Tile]] = {}
+
+
+def clear_tile_cache() -> None:
+    _tile_cache.clear()
+
+
+def tile(*, now: dt.datetime | None = None) -> Tile:
+    """The hotline home's tile: the two most recent weeks, figured as ``quality_report`` does
+    (two queries: the weekly counts and the active model's row; no hot spots), kept for
+    ``TILE_SECONDS`` per process so that the busy queue page does not pay for it each time."""
+    if now is None:
+        hit = _tile_cache.get("tile")
+        if hit is not None and time.monotonic() - hit[0] < TILE_SECONDS:
+            return hit[1]
+    result = _tile(now or timezone.now())
+    if now is None:
+        _tile_cache["tile"] = (time.monotonic(), result)
+    return result
+
+
+def _tile(now: dt.datetime) -> Tile:
+    this_start = _week_start(workdays.business_date(now))
+    last_start = this_start - dt.timedelta(weeks=1)
+    since_moment = dt.datetime.combine(last_start, dt.time.min, tzinfo=workdays.BUSINESS_TZ)
+    found = _weekly(since_moment)
+    threshold = dispatch.auto_dispatch_confidence()
+    model = active_model(threshold)
+    baseline = model.evaluation_accuracy if model else None
+    weeks = []
+    for day in (this_start, last_start):
+        figures = found.get(day) or Figures(week=day)
+        figures.drift = bool(
+            baseline is not None
+            and figures.concluded >= DRIFT_MIN_ROWS
+            and figures.top1_accuracy is not None
+            and figures.top1_accuracy < baseline - DRIFT_MARGIN
+        )
+        weeks.append(figures)
+    return Tile(
+        this_week=weeks[0],
+        last_week=weeks[1],
+        threshold=threshold,
+        has_model=model is not None,
+        drift=any(w.drift for w in weeks),
     )

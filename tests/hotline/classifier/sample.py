@@ -72,3 +72,26 @@ def write_csv(path: Path, data: list[TrainingRow], *, extra: bool = True, label:
             cells = [r.id, r.title, r.text] + ([r.label] if label else [])
             writer.writerow(cells + (["2020-01-01 08:00:00"] if extra else []))
     return path
+
+
+def noisy_rows(n: int, seed: int, *, mix: float = 0.3, flip: float = 0.1) -> list[TrainingRow]:
+    """Generated messages that are hard to classify, for the calibration check without the shared
+    data: two or three clauses, each from the message's topic or (with probability ``mix``) from
+    another one, an optional title, and a share ``flip`` of labels replaced at random (labelling
+    errors, as in real data). No model can be sure of these, so confidences must spread."""
+    rng = random.Random(seed)
+    labels = list(TOPICS)
+    out = []
+    for i in range(n):
+        label = labels[i % len(labels)]
+        clauses = []
+        for _ in range(rng.randint(2, 3)):
+            source = label if rng.random() >= mix else rng.choice(labels)
+            title, body = rng.choice(TOPICS[source])
+            clauses.append(rng.choice([title, body]))
+        text = f"{rng.choice(OPENINGS)}{rng.choice(PLACES)}，" + "，".join(clauses) + "。"
+        title = rng.choice(TOPICS[label])[0] if rng.random() < 0.3 else ""
+        if rng.random() < flip:
+            label = rng.choice(labels)
+        out.append(TrainingRow(id=f"noisy-{seed}-{i}", title=title, text=text, label=label))
+    return out

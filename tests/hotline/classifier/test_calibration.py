@@ -1,6 +1,7 @@
-"""Confidences are probabilities: on held-out real messages (the shared data, grouped so that
-identical messages stay on one side), the mean confidence in each reliability bin is near the
-accuracy in it. Skipped with a message when ../shared/data/ is absent."""
+"""Confidences are probabilities: on held-out messages the mean confidence in each reliability bin
+is near the accuracy in it. Checked on generated hard messages (always) and on held-out real
+messages (the shared data, grouped so that identical messages stay on one side; skipped with a
+message when ../shared/data/ is absent)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from tongban.hotline.classifier import read_csv, train
 from tongban.hotline.classifier import text as textprep
 from tongban.hotline.classifier.evaluation import evaluate_predictions
 from tongban.hotline.classifier.training import TrainingConfig
+
+from . import sample
 
 
 def test_confidences_are_calibrated_on_held_out_real_messages(shared_train):
@@ -35,3 +38,23 @@ def test_confidences_are_calibrated_on_held_out_real_messages(shared_train):
     # the probabilities behind them are proper distributions
     proba = model.predict_proba([r.title for r in held[:50]], [r.text for r in held[:50]])
     assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_confidences_are_calibrated_on_held_out_generated_messages():
+    """Messages mixing clauses of several topics (see sample.noisy_rows): about 80 % can be
+    classified, so the confidences must spread over the whole range and still mean what they
+    say."""
+    model = train(sample.noisy_rows(1200, 2, mix=0.45, flip=0.0), config=TrainingConfig(folds=3))
+    held = sample.noisy_rows(1200, 102, mix=0.45, flip=0.0)
+    pred = model.predict([r.title for r in held], [r.text for r in held])
+    report = evaluate_predictions(
+        [r.label for r in held], [p[0] for p in pred], [p[1] for p in pred], model.labels
+    )
+    assert 0.7 < report["accuracy"] < 0.9  # hard enough that calibration matters
+    assert report["ece"] < 0.05, report["reliability"]
+    busy = [b for b in report["reliability"] if b["count"] >= 100]
+    assert len(busy) >= 5  # the confidences spread over the range
+    for b in busy:
+        assert abs(b["confidence"] - b["accuracy"]) < 0.1, b
+    mean_confidence = sum(p[1] for p in pred) / len(pred)
+    assert abs(mean_confidence - report["accuracy"]) < 0.03

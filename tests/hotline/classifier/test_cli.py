@@ -170,3 +170,67 @@ def test_evaluate_refuses_unlabelled_data(files, model_dir):
         run("evaluate", str(model_dir), str(src))
     assert str(exc.value) == f"{src}: no labelled rows to evaluate"
     assert not (model_dir / EVALUATION_FILE).exists()
+
+
+def _manifest(model_dir):
+    return json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_predict_refuses_a_model_directory_of_another_version(files, model_dir):
+    """A model saved by the earlier TF-IDF format (format_version 1) or by another scikit-learn:
+    a clear error, no prediction written."""
+    tmp, _train, test_csv, _ = files
+    out_csv = tmp / "pred.csv"
+    manifest = _manifest(model_dir)
+    manifest["format_version"] = 1
+    (model_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        run("predict", str(model_dir), str(test_csv), "--out", str(out_csv))
+    assert str(exc.value) == "模型格式版本为 1，本程序只能读取版本 2：请用本版本重新训练。"
+    manifest["format_version"] = 2
+    manifest["libraries"]["scikit-learn"] = "0.24.2"
+    (model_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        run("evaluate", str(model_dir), str(test_csv))
+    assert str(exc.value).startswith("模型由 scikit-learn 0.24.2 训练，本机为 ")
+    assert not out_csv.exists()
+    assert not (model_dir / EVALUATION_FILE).exists()
+
+
+def test_predict_and_evaluate_refuse_pickle(files, model_dir):
+    import pickle
+
+    tmp, _train, test_csv, _ = files
+    out_csv = tmp / "pred.csv"
+    (model_dir / "extra.pkl").write_bytes(pickle.dumps({"a": 1}))
+    with pytest.raises(CommandError) as exc:
+        run("predict", str(model_dir), str(test_csv), "--out", str(out_csv))
+    assert "pickle 文件 extra.pkl" in str(exc.value)
+    with pytest.raises(CommandError) as exc:
+        run("threshold", str(model_dir), str(test_csv), "--precision", "0.9")
+    assert "pickle 文件 extra.pkl" in str(exc.value)
+    assert not out_csv.exists()
+
+
+def test_train_on_rows_with_neither_title_nor_text_is_refused(tmp_path):
+    data = [TrainingRow(str(i), " ", "。。", "交通运输" if i % 2 else "环境保护") for i in range(6)]
+    src = sample.write_csv(tmp_path / "empty.csv", data)
+    with pytest.raises(CommandError) as exc:
+        run("train", str(src), "--out", str(tmp_path / "m"))
+    assert str(exc.value) == "没有可用于训练的数据。"
+    assert not (tmp_path / "m").exists()
+
+
+def test_evaluate_counts_labels_unseen_at_training_as_errors(files, model_dir):
+    tmp = files[0]
+    data = [
+        TrainingRow("1", "出租车拒载", "晚上在火车站打车，出租车司机嫌路近拒载", "交通运输"),
+        TrainingRow("2", "路灯不亮", "小区路灯坏了一周", "城乡建设"),
+        TrainingRow("3", "物业乱收费", "物业公司收取停车费没有依据", "城乡建设"),
+    ]
+    src = sample.write_csv(tmp / "unseen.csv", data)
+    out, _ = run("evaluate", str(model_dir), str(src))
+    assert "labels unseen at training (counted as errors): 城乡建设 (2 rows)" in out
+    report = json.loads((model_dir / EVALUATION_FILE).read_text(encoding="utf-8"))
+    assert report["unseen_labels"] == ["城乡建设"]
+    assert report["accuracy"] == pytest.approx(1 / 3)

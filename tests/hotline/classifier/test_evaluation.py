@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tongban.hotline.classifier.evaluation import (
@@ -31,6 +31,7 @@ def test_lowest_threshold_takes_the_largest_set_that_reaches_the_precision():
     assert lowest_threshold([True], [0.0], 0.5) is None  # no prediction is never covered
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(
     st.lists(st.tuples(st.booleans(), st.floats(0.01, 1.0)), min_size=1, max_size=40),
     st.floats(0.05, 1.0),

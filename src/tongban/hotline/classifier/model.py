@@ -1,11 +1,17 @@
-"""The trained dispatch classifier: three TF-IDF views of a message (title characters, title +
-body characters, rjieba words), one linear model over them, and a calibration that turns its
-scores into probabilities.
+"""The trained dispatch classifier: three hashed n-gram views of a message (title characters,
+title + body characters, rjieba words), one linear model over them, and a calibration that turns
+its scores into probabilities.
 
-The linear model is kept as plain arrays (``coef`` (labels × features), ``intercept``) and the
-calibration as a temperature and a per-label bias fitted on out-of-fold scores
+Features (``hashing.py``): every n-gram is hashed into 2^bits buckets of its view with a sign
+(no vocabulary dictionary; a whole batch is hashed with a few numpy operations). Training keeps
+the buckets seen in at least ``min_df`` training messages (``columns``) with their smoothed idf;
+a message's features are ``sign · (1 + log |count|) · idf`` over the kept buckets, unit length
+per view, times the view's weight — TF-IDF over hashed n-grams.
+
+The linear model is kept as plain arrays (``coef`` (labels × kept features), ``intercept``) and
+the calibration as a temperature and a per-label bias fitted on out-of-fold scores
 (``softmax(temperature · score + bias)``), so that prediction is a sparse product and a softmax,
-and the stored file holds nothing but scikit-learn vectorisers and numpy arrays.
+and the stored file holds nothing but numpy arrays and plain values.
 """
 
 from __future__ import annotations
@@ -15,11 +21,34 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from . import hashing
 from . import text as textprep
 
 VIEWS = ("title", "full", "words")
+SALTS = {"title": 1, "full": 2, "words": 3}
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """One view of a message: ``kind`` ``char`` (character n-grams) or ``word`` (n-grams of the
+    rjieba words), ``ngram_range`` inclusive, ``bits`` (2^bits hash buckets), ``weight``."""
+
+    name: str
+    kind: str
+    ngram_range: tuple[int, int]
+    bits: int
+    weight: float
+
+    def hashes(self, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(doc index, mixed hash) of every n-gram (see ``hashing``)."""
+        f = hashing.char_hashes if self.kind == "char" else hashing.word_hashes
+        return f(docs, self.ngram_range, SALTS[self.name])
+
+    def counts(self, docs: Sequence[str]) -> sp.csr_matrix:
+        """Signed hashed n-gram counts (len(docs) × 2^bits)."""
+        f = hashing.char_ngrams if self.kind == "char" else hashing.word_ngrams
+        return f(docs, self.ngram_range, self.bits, SALTS[self.name])
 
 
 @dataclass
@@ -39,15 +68,112 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return z
 
 
+def raw_counts(specs: Sequence[ViewSpec], titles, texts) -> dict[str, sp.csr_matrix]:
+    """Hashed counts of every view of every message (the expensive, model-free part)."""
+    views = textprep.prepare(titles, texts)
+    return {spec.name: spec.counts(views[spec.name]) for spec in specs}
+
+
+def weighted(
+    counts: sp.csr_matrix, remap: np.ndarray, idf: np.ndarray, weight: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, kept columns, values) of one view: sublinear tf × idf over the kept buckets,
+    unit length per message, times the view's weight."""
+    n = counts.shape[0]
+    mapped = remap[counts.indices]
+    keep = mapped >= 0
+    rows = np.repeat(np.arange(n), np.diff(counts.indptr))[keep]
+    cols = mapped[keep]
+    v = counts.data[keep]
+    v = np.sign(v) * (1.0 + np.log(np.abs(v))) * idf[cols]
+    norm = np.sqrt(np.bincount(rows, weights=v * v, minlength=n))
+    v = (v / norm[rows] * weight).astype(np.float32)
+    return rows, cols, v
+
+
+class Featuriser:
+    """The fitted features: per view, the kept hash buckets (``columns``, sorted) and their idf;
+    maps hashed counts to feature rows (per view unit length × weight)."""
+
+    def __init__(self, specs: Sequence[ViewSpec], columns: dict, idf: dict) -> None:
+        self.specs = list(specs)
+        self.columns = {s.name: np.asarray(columns[s.name], dtype=np.int64) for s in self.specs}
+        self.idf = {s.name: np.asarray(idf[s.name], dtype=np.float32) for s in self.specs}
+        # hash bucket → feature column (−1: not kept), one table per view
+        self._remap: dict[str, np.ndarray] = {}
+        offset = 0
+        for spec in self.specs:
+            cols = self.columns[spec.name]
+            remap = np.full(1 << spec.bits, -1, dtype=np.int32)
+            remap[cols] = np.arange(offset, offset + len(cols), dtype=np.int32)
+            self._remap[spec.name] = remap
+            offset += len(cols)
+        self.n_features = offset
+        self._idf = np.concatenate([self.idf[s.name] for s in self.specs]).astype(np.float32)
+
+    @classmethod
+    def fit(cls, specs: Sequence[ViewSpec], counts: dict[str, sp.csr_matrix], min_df: int):
+        """Keep the buckets present in at least ``min_df`` of the messages; smoothed idf."""
+        columns, idf = {}, {}
+        for spec in specs:
+            m = counts[spec.name]
+            n = m.shape[0]
+            df = np.bincount(m.indices, minlength=m.shape[1])
+            keep = np.flatnonzero(df >= min_df)
+            if not len(keep):  # a tiny sample: keep whatever was seen
+                keep = np.flatnonzero(df >= 1)
+            columns[spec.name] = keep
+            idf[spec.name] = (np.log((1.0 + n) / (1.0 + df[keep])) + 1.0).astype(np.float32)
+        return cls(specs, columns, idf)
+
+    def transform(self, counts: dict[str, sp.csr_matrix]) -> sp.csr_matrix:
+        n = next(iter(counts.values())).shape[0]
+        rows, cols, vals = [], [], []
+        for spec in self.specs:
+            r, c, v = weighted(counts[spec.name], self._remap[spec.name], self._idf, spec.weight)
+            rows.append(r)
+            cols.append(c)
+            vals.append(v)
+        return sp.csr_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+            shape=(n, self.n_features),
+            dtype=np.float32,
+        )
+
+    def one(self, views: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of the first message of prepared ``views``, computed with numpy
+        only (no sparse matrices: the operator's as-you-type suggestions)."""
+        all_cols, all_vals = [], []
+        for spec in self.specs:
+            _rows, hashes = spec.hashes(views[spec.name][:1])
+            buckets, signs = hashing.bucket_and_sign(hashes, spec.bits)
+            mapped = self._remap[spec.name][buckets]
+            keep = mapped >= 0
+            if not keep.any():
+                continue
+            cols, inverse = np.unique(mapped[keep], return_inverse=True)
+            counts = np.bincount(inverse, weights=signs[keep])
+            nz = counts != 0
+            cols, counts = cols[nz], counts[nz]
+            if not len(cols):
+                continue
+            v = np.sign(counts) * (1.0 + np.log(np.abs(counts))) * self._idf[cols]
+            v *= spec.weight / np.sqrt(v @ v)
+            all_cols.append(cols)
+            all_vals.append(v)
+        if not all_cols:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(all_cols), np.concatenate(all_vals)
+
+
 @dataclass
 class TextClassifier:
-    """A trained classifier. ``labels`` is the sorted label set; ``manifest`` is what was stored
-    with it (empty until saved or loaded)."""
+    """A trained classifier. ``labels`` is the sorted label set; ``featuriser`` the fitted
+    features; ``manifest`` is what was stored with it (empty until saved or loaded)."""
 
     labels: list[str]
-    vectorizers: dict[str, TfidfVectorizer]
-    weights: dict[str, float]
-    coef: np.ndarray  # (len(labels), n_features), float32, C-contiguous
+    featuriser: Featuriser
+    coef: np.ndarray  # (len(labels), n_features), float32
     intercept: np.ndarray  # (len(labels),)
     temperature: float = 1.0
     bias: np.ndarray | None = None  # (len(labels),) calibration bias
@@ -55,62 +181,31 @@ class TextClassifier:
     manifest: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._coef_t = np.ascontiguousarray(self.coef.T)
+        self._coef_t = np.ascontiguousarray(self.coef.T, dtype=np.float32)
         self.coef = self._coef_t.T  # a view: the coefficients are held once
-        # one message at a time (top_k): the vectorisers' own analysers, then a dictionary look-up
-        # per term and a gather of coefficient rows, without building sparse matrices
-        self._offsets = {}
-        offset = 0
-        for name in VIEWS:
-            self._offsets[name] = offset
-            offset += len(self.vectorizers[name].vocabulary_)
-        self._analysers = {name: self.vectorizers[name].build_analyzer() for name in VIEWS}
         if self.bias is None:
             self.bias = np.zeros(len(self.labels))
         if self.prior is None:
             self.prior = np.full(len(self.labels), 1.0 / len(self.labels))
 
+    @property
+    def specs(self) -> list[ViewSpec]:
+        return self.featuriser.specs
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {spec.name: spec.weight for spec in self.specs}
+
     # ------------------------------------------------------------------ features and scores
     def features(self, titles: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
-        views = textprep.prepare(titles, texts)
-        blocks = []
-        for name in VIEWS:
-            block = self.vectorizers[name].transform(views[name])
-            weight = self.weights.get(name, 1.0)
-            if weight != 1.0:
-                block = block * weight
-            blocks.append(block)
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        """The model's feature rows (len(titles) × n_features): per view unit length × weight."""
+        titles, texts = list(titles), list(texts)
+        return self.featuriser.transform(raw_counts(self.specs, titles, texts))
 
     def decision_function(self, titles: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         """Raw linear scores (n, len(labels)), before calibration."""
         X = self.features(titles, texts)
-        return np.asarray(X @ self._coef_t) + self.intercept
-
-    def _one_score(self, title: str, text: str) -> np.ndarray:
-        """``decision_function`` of one message, computed term by term (same numbers)."""
-        views = textprep.prepare([title], [text])
-        score = np.array(self.intercept, dtype=np.float64)
-        for name in VIEWS:
-            vec = self.vectorizers[name]
-            vocabulary = vec.vocabulary_
-            counts: dict[int, int] = {}
-            for term in self._analysers[name](views[name][0]):
-                col = vocabulary.get(term)
-                if col is not None:
-                    counts[col] = counts.get(col, 0) + 1
-            if not counts:
-                continue
-            cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            if vec.sublinear_tf:
-                tf = np.log(tf) + 1.0
-            values = tf * vec.idf_[cols]
-            if vec.norm == "l2":
-                values /= np.sqrt(values @ values)
-            values *= self.weights.get(name, 1.0)
-            score += values @ self._coef_t[cols + self._offsets[name]]
-        return score
+        return np.asarray(X @ self._coef_t, dtype=np.float64) + self.intercept
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         return softmax(scores * self.temperature + self.bias)
@@ -137,13 +232,13 @@ class TextClassifier:
         with neither title nor body (nothing to classify: no prediction)."""
         titles, texts = list(titles), list(texts)
         proba = self.predict_proba(titles, texts)
+        best = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
         out: list[tuple[str, float]] = []
-        for i, row in enumerate(proba):
+        for i, j in enumerate(best.tolist()):
             if textprep.is_empty(titles[i], texts[i]):
                 out.append(("", 0.0))
-                continue
-            j = int(row.argmax())
-            out.append((self.labels[j], float(row[j])))
+            else:
+                out.append((self.labels[j], float(proba[i, j])))
         return out
 
     def top_k(self, title: str, text: str, k: int = 3) -> list[tuple[str, float]]:
@@ -151,6 +246,8 @@ class TextClassifier:
         there is nothing to classify."""
         if textprep.is_empty(title, text) or k <= 0:
             return []
-        row = self.calibrate(self._one_score(title, text)[None, :])[0]
+        cols, values = self.featuriser.one(textprep.prepare([title], [text]))
+        score = values @ self._coef_t[cols] + self.intercept
+        row = self.calibrate(score[None, :])[0]
         order = np.argsort(-row, kind="stable")[:k]
         return [(self.labels[j], float(row[j])) for j in order]

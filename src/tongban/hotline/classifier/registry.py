@@ -31,6 +31,8 @@ from .model import TextClassifier
 logger = logging.getLogger(__name__)
 
 CHECK_SECONDS = 30.0
+# The auto-dispatch threshold when the active model records none (or there is no active model).
+FALLBACK_THRESHOLD = 0.95
 STREAM = "dispatch-classifier"
 
 
@@ -85,6 +87,22 @@ def active() -> TextClassifier | None:
                 )
         _cache = _Cache(row_key=key, model=model, checked_at=now)
         return model
+
+
+def model_threshold(manifest: dict | None) -> float | None:
+    """The auto-dispatch threshold a model's manifest records (the lowest confidence at which its
+    out-of-fold predictions reached the target precision), or None."""
+    found = ((manifest or {}).get("metrics") or {}).get("auto_dispatch") or {}
+    value = found.get("threshold") if isinstance(found, dict) else None
+    return float(value) if isinstance(value, int | float) and 0 < value <= 1 else None
+
+
+def auto_dispatch_threshold() -> float:
+    """The active model's own threshold; ``FALLBACK_THRESHOLD`` when there is no active model or
+    its manifest has none (a model trained on too few messages to measure one)."""
+    model = active()
+    found = model_threshold(model.manifest) if model is not None else None
+    return FALLBACK_THRESHOLD if found is None else found
 
 
 def active_row() -> ClassifierModel | None:

@@ -20,14 +20,13 @@ from pathlib import Path
 import numpy as np
 import skops.io as sio
 from django.utils.translation import gettext_lazy as _
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .errors import ClassifierErrorCode as Code
 from .errors import ModelError
-from .model import VIEWS, TextClassifier
+from .model import VIEWS, Featuriser, TextClassifier, ViewSpec
 
 FORMAT = "tongban-dispatch-classifier"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: hashed n-gram features (1: TF-IDF vocabularies)
 MODEL_FILE = "model.skops"
 MANIFEST_FILE = "manifest.json"
 EVALUATION_FILE = "evaluation.json"
@@ -50,45 +49,48 @@ TRUSTED = [
     "numpy.int64",
     "numpy.ndarray",
 ]
-# The vectoriser settings that are stored (everything else is scikit-learn's default).
-VECTORIZER_PARAMS = (
-    "analyzer",
-    "ngram_range",
-    "token_pattern",
-    "sublinear_tf",
-    "lowercase",
-    "norm",
-)
+MAX_BITS = 24  # a hash table larger than 2^24 buckets per view is not ours
 
 
-def _vectorizer_state(vec: TfidfVectorizer) -> dict:
-    """A fitted vectoriser as plain values: its settings, its terms (in column order) as a
-    unicode array and its idf weights (skops stores arrays fast; a 200,000-entry dict is slow)."""
-    params = vec.get_params()
-    terms = np.empty(len(vec.vocabulary_), dtype=object)
-    for term, col in vec.vocabulary_.items():
-        terms[col] = term
+def _view_state(spec: ViewSpec, feats: Featuriser) -> dict:
+    """A view as plain values: its settings, its kept hash buckets and their idf."""
     return {
-        "params": {
-            k: list(params[k]) if k == "ngram_range" else params[k] for k in VECTORIZER_PARAMS
-        },
-        "terms": terms.astype(str),
-        "idf": np.asarray(vec.idf_, dtype=np.float64),
+        "name": spec.name,
+        "kind": spec.kind,
+        "ngram_range": [int(x) for x in spec.ngram_range],
+        "bits": int(spec.bits),
+        "weight": float(spec.weight),
+        "columns": np.asarray(feats.columns[spec.name], dtype=np.int64),
+        "idf": np.asarray(feats.idf[spec.name], dtype=np.float32),
     }
 
 
-def _vectorizer_from(state: dict) -> TfidfVectorizer:
-    params = {k: state["params"][k] for k in VECTORIZER_PARAMS}
-    params["ngram_range"] = tuple(int(x) for x in params["ngram_range"])
-    if params["analyzer"] not in ("char", "word"):
-        raise ValueError("analyzer")
-    vec = TfidfVectorizer(**params, dtype=np.float32)
-    terms = state["terms"]
-    vec.vocabulary_ = {str(term): i for i, term in enumerate(terms.tolist())}
-    if len(vec.vocabulary_) != len(terms) or len(state["idf"]) != len(terms):
-        raise ValueError("vocabulary")
-    vec.idf_ = np.asarray(state["idf"], dtype=np.float64)
-    return vec
+def _featuriser_from(states: list) -> Featuriser:
+    specs, columns, idf = [], {}, {}
+    for st in states:
+        spec = ViewSpec(
+            name=str(st["name"]),
+            kind=str(st["kind"]),
+            ngram_range=(int(st["ngram_range"][0]), int(st["ngram_range"][1])),
+            bits=int(st["bits"]),
+            weight=float(st["weight"]),
+        )
+        cols = np.asarray(st["columns"], dtype=np.int64)
+        if (
+            spec.name not in VIEWS
+            or spec.kind not in ("char", "word")
+            or not 1 <= spec.ngram_range[0] <= spec.ngram_range[1] <= 6
+            or not 1 <= spec.bits <= MAX_BITS
+            or len(cols) != len(st["idf"])
+            or (len(cols) and (cols.min() < 0 or cols.max() >= 1 << spec.bits))
+        ):
+            raise ValueError("view")
+        specs.append(spec)
+        columns[spec.name] = cols
+        idf[spec.name] = st["idf"]
+    if [s.name for s in specs] != list(VIEWS):
+        raise ValueError("views")
+    return Featuriser(specs, columns, idf)
 
 
 def sha256_of(path: Path) -> str:
@@ -112,8 +114,7 @@ def library_versions() -> dict[str, str]:
 def _state(model: TextClassifier) -> dict:
     return {
         "labels": list(model.labels),
-        "vectorizers": {name: _vectorizer_state(model.vectorizers[name]) for name in VIEWS},
-        "weights": {name: float(model.weights.get(name, 1.0)) for name in VIEWS},
+        "views": [_view_state(spec, model.featuriser) for spec in model.specs],
         "coef": np.ascontiguousarray(model.coef, dtype=np.float32),
         "intercept": np.asarray(model.intercept, dtype=np.float64),
         "temperature": float(model.temperature),
@@ -262,15 +263,14 @@ def load(model_dir: Path) -> TextClassifier:
     try:
         model = TextClassifier(
             labels=[str(x) for x in state["labels"]],
-            vectorizers={name: _vectorizer_from(state["vectorizers"][name]) for name in VIEWS},
-            weights={name: float(state["weights"][name]) for name in VIEWS},
+            featuriser=_featuriser_from(list(state["views"])),
             coef=np.ascontiguousarray(state["coef"], dtype=np.float32),
             intercept=np.asarray(state["intercept"], dtype=np.float64),
             temperature=float(state["temperature"]),
             bias=np.asarray(state["bias"], dtype=np.float64),
             prior=np.asarray(state["prior"], dtype=np.float64),
         )
-        n_features = sum(len(model.vectorizers[v].vocabulary_) for v in VIEWS)
+        n_features = model.featuriser.n_features
         k = len(model.labels)
         consistent = (
             model.coef.shape == (k, n_features)
@@ -278,7 +278,7 @@ def load(model_dir: Path) -> TextClassifier:
             and model.bias.shape == (k,)
             and model.prior.shape == (k,)
         )
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         consistent = False
     if not consistent or list(manifest.get("labels") or []) != model.labels:
         raise ModelError(

@@ -52,7 +52,8 @@ _WORDISH = re.compile(r"[^\W_]|#")
 def words(text: str) -> str:
     """The rjieba words of an already normalised text, space-joined (punctuation dropped)."""
     wordish = _WORDISH.search
-    return " ".join([w for w in rjieba.cut(text) if wordish(w)])
+    # str.isalnum (C) settles most tokens; the regex only sees punctuation and mixed tokens
+    return " ".join([w for w in rjieba.cut(text) if w.isalnum() or wordish(w)])
 
 
 def prepare(titles: Iterable[str | None], texts: Iterable[str | None]) -> dict[str, list[str]]:

@@ -1,5 +1,7 @@
-"""Training: TF-IDF views → one linear SVM → temperature-and-bias calibration fitted on
-group-aware out-of-fold scores (identical messages never straddle a fold).
+"""Training: hashed TF-IDF views → one linear SVM → temperature-and-bias calibration fitted on
+group-aware out-of-fold scores (identical messages never straddle a fold). The messages are
+preprocessed and hashed once; each fold only re-selects the kept buckets and their idf from its
+training part and fits the SVM.
 
 ``train(rows)`` is all the product needs; ``TrainingConfig`` and ``cross_validate`` are there for
 the benchmark and the experiments recorded in docs/dispatch-classifier.md.
@@ -12,18 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 from django.utils.translation import gettext_lazy as _
 from scipy.optimize import minimize
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 from tqdm import tqdm
 
 from . import text as textprep
 from .errors import ModelError
-from .evaluation import summary
-from .model import VIEWS, TextClassifier, TrainingRow
+from .evaluation import lowest_threshold, summary
+from .model import Featuriser, TextClassifier, TrainingRow, ViewSpec, raw_counts
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,10 @@ class TrainingConfig:
     title_ngrams: tuple[int, int] = (1, 3)
     full_ngrams: tuple[int, int] = (1, 3)
     word_ngrams: tuple[int, int] = (1, 2)
+    title_bits: int = 20
+    full_bits: int = 21
+    word_bits: int = 20
     min_df: int = 2
-    max_features: int = 200_000  # per view; bounds the model's size and memory
     weights: dict[str, float] = field(
         default_factory=lambda: {"title": 0.6, "full": 1.0, "words": 0.8}
     )
@@ -42,51 +44,28 @@ class TrainingConfig:
     class_weight: str | None = "balanced"
     folds: int = 5
     seed: int = 20200
+    # the auto-dispatch threshold stored in the manifest: the lowest confidence at which the
+    # out-of-fold predictions reach this precision
+    target_precision: float = 0.98
+
+    def specs(self) -> list[ViewSpec]:
+        w = self.weights
+        return [
+            ViewSpec("title", "char", tuple(self.title_ngrams), self.title_bits, w["title"]),
+            ViewSpec("full", "char", tuple(self.full_ngrams), self.full_bits, w["full"]),
+            ViewSpec("words", "word", tuple(self.word_ngrams), self.word_bits, w["words"]),
+        ]
 
 
 DEFAULT = TrainingConfig()
 
 
-def _vectorizer(view: str, cfg: TrainingConfig, n_docs: int) -> TfidfVectorizer:
-    min_df = cfg.min_df if n_docs >= 50 else 1
-    common = dict(
-        sublinear_tf=True,
-        min_df=min_df,
-        max_features=cfg.max_features,
-        dtype=np.float32,
-        lowercase=False,  # text.normalise has lowered already
-    )
-    if view == "words":
-        return TfidfVectorizer(
-            analyzer="word", token_pattern=r"\S+", ngram_range=cfg.word_ngrams, **common
-        )
-    ngrams = cfg.title_ngrams if view == "title" else cfg.full_ngrams
-    return TfidfVectorizer(analyzer="char", ngram_range=ngrams, **common)
+def _rows_of(counts: dict, idx: np.ndarray) -> dict:
+    return {name: m[idx] for name, m in counts.items()}
 
 
-def _fit_views(views: dict[str, list[str]], cfg: TrainingConfig):
-    vectorizers: dict[str, TfidfVectorizer] = {}
-    blocks = []
-    n = len(views["full"])
-    for name in VIEWS:
-        vec = _vectorizer(name, cfg, n)
-        docs = views[name]
-        if not any(docs):  # e.g. a sample with no titles: keep the view, with a dummy term
-            docs = [d or "∅" for d in docs]
-        try:
-            block = vec.fit_transform(docs)
-        except ValueError:  # empty vocabulary (min_df too high for a tiny sample)
-            vec = _vectorizer(name, TrainingConfig(min_df=1), 0)
-            block = vec.fit_transform([d or "∅" for d in docs])
-        vec.stop_words_ = None  # the pruned terms: not needed to predict, large to store
-        vectorizers[name] = vec
-        blocks.append(block * cfg.weights.get(name, 1.0))
-    return vectorizers, sp.hstack(blocks, format="csr", dtype=np.float32)
-
-
-def _transform(vectorizers, views, cfg: TrainingConfig) -> sp.csr_matrix:
-    blocks = [vectorizers[n].transform(views[n]) * cfg.weights.get(n, 1.0) for n in VIEWS]
-    return sp.hstack(blocks, format="csr", dtype=np.float32)
+def _min_df(cfg: TrainingConfig, n_docs: int) -> int:
+    return cfg.min_df if n_docs >= 50 else 1
 
 
 def _fit_linear(X, y: np.ndarray, n_labels: int, cfg: TrainingConfig):
@@ -149,24 +128,25 @@ def _splitter(y: np.ndarray, groups: np.ndarray, folds: int, seed: int):
 
 
 def out_of_fold_scores(
-    rows: Sequence[TrainingRow],
+    counts: dict,
     y: np.ndarray,
     groups: np.ndarray,
     n_labels: int,
     cfg: TrainingConfig = DEFAULT,
     bar: tqdm | None = None,
 ) -> np.ndarray | None:
-    """Raw scores of every row from a model that never saw its group (vectorisers included)."""
+    """Raw scores of every row from a model that never saw its group (kept buckets and idf
+    included). ``counts``: ``raw_counts`` of all rows."""
     splitter = _splitter(y, groups, cfg.folds, cfg.seed)
     if splitter is None:
         return None
-    scores = np.zeros((len(rows), n_labels))
+    specs = cfg.specs()
+    scores = np.zeros((len(y), n_labels))
     for train_idx, test_idx in splitter.split(np.zeros(len(y)), y, groups):
-        tr = [rows[i] for i in train_idx]
-        te = [rows[i] for i in test_idx]
-        vecs, X = _fit_views(textprep.prepare([r.title for r in tr], [r.text for r in tr]), cfg)
-        coef, intercept = _fit_linear(X, y[train_idx], n_labels, cfg)
-        Xt = _transform(vecs, textprep.prepare([r.title for r in te], [r.text for r in te]), cfg)
+        tr = _rows_of(counts, train_idx)
+        feats = Featuriser.fit(specs, tr, _min_df(cfg, len(train_idx)))
+        coef, intercept = _fit_linear(feats.transform(tr), y[train_idx], n_labels, cfg)
+        Xt = feats.transform(_rows_of(counts, test_idx))
         scores[test_idx] = np.asarray(Xt @ coef.T) + intercept
         if bar is not None:
             bar.update(1)
@@ -225,20 +205,20 @@ def train_detailed(
     with tqdm(
         total=steps, desc="train", unit="step", disable=not progress or None, leave=False
     ) as bar:
-        oof = out_of_fold_scores(rows, y, groups, k, config, bar)
+        specs = config.specs()
+        counts = raw_counts(specs, [r.title for r in rows], [r.text for r in rows])
+        oof = out_of_fold_scores(counts, y, groups, k, config, bar)
         if oof is not None:
             temperature, bias = fit_calibration(oof, y)
         else:
             temperature, bias = 1.0, np.zeros(k)
-        views = textprep.prepare([r.title for r in rows], [r.text for r in rows])
-        vecs, X = _fit_views(views, config)
-        coef, intercept = _fit_linear(X, y, k, config)
+        feats = Featuriser.fit(specs, counts, _min_df(config, len(rows)))
+        coef, intercept = _fit_linear(feats.transform(counts), y, k, config)
         bar.update(1)
     prior = np.bincount(y, minlength=k) / len(y)
     model = TextClassifier(
         labels=labels,
-        vectorizers=vecs,
-        weights=dict(config.weights),
+        featuriser=feats,
         coef=coef,
         intercept=intercept,
         temperature=temperature,
@@ -247,21 +227,38 @@ def train_detailed(
     )
     metrics: dict = {"rows": len(rows)}
     if oof is not None:
-        metrics["cross_validation"] = summary(y, model.calibrate(oof), labels)
+        proba = model.calibrate(oof.copy())
+        metrics["cross_validation"] = summary(y, proba, labels)
+        found = lowest_threshold(
+            proba.argmax(axis=1) == y, proba.max(axis=1), config.target_precision
+        )
+        metrics["auto_dispatch"] = {
+            "precision_target": config.target_precision,
+            "threshold": None if found is None else round(float(found["threshold"]), 6),
+            "coverage": None if found is None else round(float(found["coverage"]), 6),
+            "precision": None if found is None else round(float(found["precision"]), 6),
+        }
     model.manifest = {"metrics": metrics, "config": _config_dict(config)}
     return Trained(model=model, oof=oof, y=y, groups=groups)
 
 
 def _config_dict(cfg: TrainingConfig) -> dict:
     return {
-        "title_ngrams": list(cfg.title_ngrams),
-        "full_ngrams": list(cfg.full_ngrams),
-        "word_ngrams": list(cfg.word_ngrams),
+        "features": "hashed n-grams (signed), sublinear tf × idf, unit length per view",
+        "views": [
+            {
+                "name": v.name,
+                "kind": v.kind,
+                "ngrams": list(v.ngram_range),
+                "bits": v.bits,
+                "weight": v.weight,
+            }
+            for v in cfg.specs()
+        ],
         "min_df": cfg.min_df,
-        "max_features": cfg.max_features,
-        "weights": dict(cfg.weights),
         "C": cfg.C,
         "class_weight": cfg.class_weight,
         "folds": cfg.folds,
         "calibration": "temperature+bias on group-aware out-of-fold scores",
+        "target_precision": cfg.target_precision,
     }

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from tongban.core.permissions import Perm, has_perm
 
-from .. import access, selectors
+from .. import access, dispatch_quality, selectors
 from ..models import Source, TicketType, Urgency
 from .console import forbidden, staff_view, works_with_tickets
 
@@ -97,5 +97,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         "units": selectors.dispatch_units() if all_units else [],
         "can_intake": has_perm(user, Perm.TICKET_CREATE),
         "here": request.get_full_path(),
+        # the 派单质量 tile ([D]): for those who may open that page
+        "dispatch_quality": (
+            dispatch_quality.tile()
+            if has_perm(user, Perm.TICKET_DISPATCH) or has_perm(user, Perm.SUPERVISION_VIEW)
+            else None
+        ),
     }
     return render(request, "hotline/console_queue.html", context)
