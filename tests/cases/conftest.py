@@ -85,3 +85,9 @@ def at():
     yield go
     for traveller in travellers:
         traveller.stop()
+
+
+# [B] bundles, 容缺, 告知承诺 (b1): the demo district and catalogue, and an item with a
+# deferrable and a commitment-replaceable material.
+from .bundle_helpers import _district, district  # noqa: E402, F401
+from .deferral_helpers import flex_code  # noqa: E402, F401

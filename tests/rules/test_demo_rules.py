@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -32,6 +33,7 @@ DECLARED = {
     "licences.valid_types": "list",
     "cases.open_items": "list",
 }
+COUNT = 160  # demo cases: a few of them past cases of the instant items
 COMPILED = {
     item: [(r["name"], compile_rule(r["expression"], declared=DECLARED)) for r in rules]
     for item, rules in SETS.items()
@@ -177,11 +179,17 @@ def _loaded(django_db_setup, django_db_blocker):
     from tongban.core import demo as core_demo
 
     out = io.StringIO()
-    with django_db_blocker.unblock(), transaction.atomic():
+    # the bundles' and approval operations' demos (issue [B]) are theirs to test
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        mock.patch.object(cases_demo.demo_bundles, "load"),
+        mock.patch.object(cases_demo.demo_approvals, "load"),
+    ):
         core_demo.load(out.write)
         catalog_demo.load(out.write)
         rules_demo.load(lambda line: out.write(line + "\n"))
-        cases_demo.load(lambda line: out.write(line + "\n"), count=60)
+        cases_demo.load(lambda line: out.write(line + "\n"), count=COUNT)
         yield out.getvalue()
         transaction.set_rollback(True)
 
@@ -222,6 +230,22 @@ def test_the_demo_activates_from_replays_and_applies(loaded):
         assert benefit.created_by_id is None
         assert set(benefit.events.values_list("actor_label", flat=True)) == {"system"}
     assert "rules: policies matched" in loaded
+
+    # the replays agree with the people's decisions but for a few, each listed with its cause
+    reports = [rule_set.activated_from for rule_set in active]
+    replayed = sum(r.case_count for r in reports)
+    agreeing = sum(
+        r.matrix["auto_approve"]["approved"] + r.matrix["manual"]["denied"] for r in reports
+    )
+    assert replayed >= 1
+    assert agreeing / replayed >= 0.75, [(r.matrix, r.disagreements) for r in reports]
+    for report in reports:
+        agree = report.matrix["auto_approve"]["approved"] + report.matrix["manual"]["denied"]
+        assert len(report.disagreements) == report.case_count - agree
+        for d in report.disagreements:
+            assert d["kind"] in ("auto_approved_but_denied", "manual_but_approved")
+            if d["kind"] == "manual_but_approved":
+                assert d["causes"]  # the rule that kept it from the automatic path
 
     # a second load changes nothing
     before = (Case.objects.count(), RuleSet.objects.count(), PolicyMatch.objects.count())

@@ -7,7 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ItemProcedure
+from .models import AcceptancePolicy, BundlePolicy, ItemProcedure
+from .services import deferrals
 
 LIMIT_FIELDS = [
     "accept_limit_days",
@@ -28,6 +29,12 @@ class ItemProcedureForm(forms.ModelForm):
             "steps": _(
                 "JSON 列表，按办理顺序写每个环节的 code、name、role（reviewer 审查人员或 "
                 "approver 批准人员），最后一个为作出决定的环节。留空使用默认的“承办 → 批准”。"
+                "决定环节之前的环节可加 mode：all 会签、any 或签、vote 票签（须写 quorum "
+                "通过票数）、sequence 依次审批，signers 为签署人用户名列表（不写则为本部门"
+                "该岗位全部人员）。例如 "
+                '{"code": "joint", "name": "会审", "role": "reviewer", "mode": "vote", '
+                '"quorum": 2, "signers": ["reviewer", "reviewer2", "reviewer3"]}。'
+                "详见 docs/review-steps.md。"
             ),
         }
 
@@ -60,3 +67,29 @@ class ItemProcedureAdmin(admin.ModelAdmin):
             f"{name} {'—' if value is None else value}"
             for name, value in zip(STAGE_NAMES, values, strict=True)
         )
+
+
+# [B] 容缺受理 and 告知承诺制 per item, and bundles that may conclude in part (b1).
+@admin.register(AcceptancePolicy)
+class AcceptancePolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "item",
+        "supplement_days",
+        "deferral_blocks",
+        "commitment_version",
+        "post_check_days",
+        "bar_days",
+    ]
+    list_select_related = ["item"]
+    search_fields = ["item__implementation_code", "item__name"]
+    readonly_fields = ["commitment_version"]
+    autocomplete_fields = ["item"]
+
+    def save_model(self, request, obj, form, change):
+        deferrals.acceptance_policy_save(policy=obj)
+
+
+@admin.register(BundlePolicy)
+class BundlePolicyAdmin(admin.ModelAdmin):
+    list_display = ["bundle", "partial_allowed"]
+    list_select_related = ["bundle"]

@@ -27,6 +27,7 @@ from tongban.core.permissions import Perm, has_perm, is_staff_member
 from . import selectors, services, uploads
 from .errors import CaseErrorCode
 from .models import Case, Channel, MaterialStatus
+from .services import approvals
 from .states import STAGE_OF, CaseAction, CaseStatus
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class CaseListOut(Schema):
     count: int
 
 
-class ClockOut(Schema):
+class CaseClockOut(Schema):
     received_on: dt.date | None
     correction_due: dt.date | None
     accepted_on: dt.date | None
@@ -113,7 +114,7 @@ class ClockOut(Schema):
     delivery_due: dt.date | None
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     id: int
     seq: int
     name: str
@@ -136,7 +137,7 @@ class TaskOut(Schema):
     assignee: str | None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     seq: int
     action: str
     action_label: str
@@ -155,11 +156,11 @@ class CaseDetailOut(CaseOut):
     delivery_method: str
     answers: dict[str, Any]
     form_data: dict[str, Any]
-    clock: ClockOut
-    materials: list[MaterialOut]
+    clock: CaseClockOut
+    materials: list[CaseMaterialOut]
     tasks: list[TaskOut]
     allowed_actions: list[str]
-    timeline: list[EventOut]
+    timeline: list[CaseEventOut]
 
 
 class CaseCreateIn(Schema):
@@ -197,7 +198,7 @@ class FormIn(VersionIn):
 Line = Annotated[str, StringConstraints(max_length=200)]
 
 
-class ActionIn(VersionIn):
+class CaseActionIn(VersionIn):
     reason: str = Field("", max_length=2000)
     opinion: str = Field("", max_length=2000)
     missing: list[Line] = Field(default_factory=list, max_length=100)
@@ -209,7 +210,7 @@ class ActionIn(VersionIn):
     result: str = Field("", max_length=128, description="issue: the result document's name.")
 
 
-class ListQuery(Schema):
+class CaseListQuery(Schema):
     status: str | None = Field(None, max_length=32)
     department: str | None = Field(
         None, max_length=32, description="Department code (for staff who see several)."
@@ -493,7 +494,7 @@ def case_create(request: HttpRequest, body: CaseCreateIn):
     response={200: CaseListOut, 422: ErrorOut},
     summary="Cases: an applicant's own; staff the cases their role lets them see",
 )
-def case_list(request: HttpRequest, query: Query[ListQuery]):
+def case_list(request: HttpRequest, query: Query[CaseListQuery]):
     user = _user(request)
     if query.status and query.status not in CaseStatus.values:
         raise _invalid(
@@ -521,7 +522,7 @@ def case_detail(request: HttpRequest, case_no: str):
 
 @router.post(
     "/cases/{case_no}/materials",
-    response={201: MaterialOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: CaseMaterialOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
     summary="Add a material: upload `file` (PDF, JPEG, PNG, OFD, checked by content), or "
     "give `status` licence / deferred (容缺) / commitment (告知承诺) without a file",
 )
@@ -597,7 +598,7 @@ def case_submit(request: HttpRequest, case_no: str, body: VersionIn | None = Non
     return _case(case)
 
 
-def _opinion(body: ActionIn) -> str:
+def _opinion(body: CaseActionIn) -> str:
     return body.opinion or body.reason
 
 
@@ -628,7 +629,7 @@ ACTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _expected_days(body: ActionIn) -> int:
+def _expected_days(body: CaseActionIn) -> int:
     if body.expected_days is None:
         raise _invalid(
             _("预计时长：请填写特别程序预计需要的工作日数（1 到 365）。"), "expected_days"
@@ -648,7 +649,7 @@ def _expected_days(body: ActionIn) -> int:
     },
     summary="A staff (or applicant) action: " + ", ".join(ACTIONS),
 )
-def case_action(request: HttpRequest, case_no: str, action: str, body: ActionIn | None = None):
+def case_action(request: HttpRequest, case_no: str, action: str, body: CaseActionIn | None = None):
     user = _user(request)
     run = ACTIONS.get(action)
     if run is None:
@@ -657,7 +658,76 @@ def case_action(request: HttpRequest, case_no: str, action: str, body: ActionIn 
             % {"action": action[:40], "actions": ", ".join(ACTIONS)}
         )
     case = _case_to_change(request, case_no)
-    body = body or ActionIn()
+    body = body or CaseActionIn()
     result = run(body=body, actor=user, case=case, expected_version=body.expected_version)
     # Some services (claim, release) answer the task: read the case again as it now stands.
     return _detail(result if isinstance(result, Case) else _get_case(request, case_no), user)
+
+
+# ---------------------------------------------------------------- [B] approval operations (b2)
+
+
+class ApprovalIn(VersionIn):
+    opinion: str = Field("", max_length=2000, description="sign: the signer's opinion.")
+    vote: str = Field("", max_length=16, description="sign on a 票签 step: agree or disagree.")
+    reviewer: str = Field(
+        "", max_length=150, description="transfer, delegate, add_signer: a colleague's username."
+    )
+    where: Literal["before", "after"] = Field(
+        "before", description="add_signer: the added signer signs before or after the caller."
+    )
+    to_step: str = Field("", max_length=32, description="send_back: an earlier step's code.")
+    reason: str = Field(
+        "", max_length=2000, description="send_back: the reason; other operations: a note."
+    )
+
+
+APPROVALS: dict[str, Callable[..., Any]] = {
+    "sign": lambda *, body, expected_version, **kw: approvals.step_sign(
+        opinion=body.opinion, vote=body.vote, **kw
+    ),
+    "transfer": lambda *, body, **kw: approvals.task_transfer(
+        to_username=body.reviewer, note=body.reason, **kw
+    ),
+    "delegate": lambda *, body, **kw: approvals.task_delegate(
+        to_username=body.reviewer, note=body.reason, **kw
+    ),
+    "take_back": lambda *, body, **kw: approvals.task_take_back(note=body.reason, **kw),
+    "add_signer": lambda *, body, **kw: approvals.task_add_signer(
+        to_username=body.reviewer, before=body.where == "before", note=body.reason, **kw
+    ),
+    "send_back": lambda *, body, **kw: approvals.task_send_back(
+        to_step=body.to_step, reason=body.reason, **kw
+    ),
+    "urge": lambda *, body, expected_version, **kw: approvals.task_urge(note=body.reason, **kw),
+}
+
+
+@router.post(
+    "/cases/{case_no}/approvals/{operation}",
+    response={
+        200: CaseDetailOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+    },
+    summary="An approval operation on the current review step: " + ", ".join(APPROVALS),
+)
+def case_approval(
+    request: HttpRequest, case_no: str, operation: str, body: ApprovalIn | None = None
+):
+    """会签/或签/票签/依次审批 signatures, 转办, 委派 and take-back, 加签, 退回, 催办
+    (docs/review-steps.md); each refusal is a clear error and changes nothing."""
+    user = _user(request)
+    run = APPROVALS.get(operation)
+    if run is None:
+        raise NotFound(
+            _("没有名为“%(op)s”的环节操作；可用的操作：%(ops)s。")
+            % {"op": operation[:40], "ops": ", ".join(APPROVALS)}
+        )
+    case = _case_to_change(request, case_no)
+    body = body or ApprovalIn()
+    run(body=body, actor=user, case=case, expected_version=body.expected_version)
+    return _detail(_get_case(request, case_no), user)

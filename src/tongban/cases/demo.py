@@ -53,7 +53,7 @@ from tongban.core.services import (
     staff_create,
 )
 
-from . import clocks, demo_instant, demo_licences
+from . import clocks, demo_approvals, demo_bundles, demo_instant, demo_licences
 from .demo_data import (
     BIRTHPLACES,
     CARRIERS,
@@ -317,6 +317,7 @@ class _Planner:
         self.online_enterprises = [e for e in enterprises_ if e.online]
         self.clerks = clerks
         self.procedures = {p.item_id: p.steps for p in ItemProcedure.objects.all() if p.steps}
+        self.instant_history = demo_instant.HistoryFit(people_)  # the 秒批 items' past cases
 
     # -- choices ------------------------------------------------------------------------------
 
@@ -538,7 +539,7 @@ class _Planner:
         key = f"{KEY_PREFIX}{index:05d}"
         for _attempt in range(400):
             p = self._build(key, target, variant)
-            if p is not None and self._valid(p, variant):
+            if p is not None and self._valid(p, variant) and self.instant_history.fits(p):
                 return p
         raise RuntimeError(f"demo cases: could not plan a {target} ({variant}) case")
 
@@ -917,6 +918,8 @@ class _Runner:
             if op == "step":
                 return task_complete(actor=actor, case=case, opinion=rng.choice(OPINIONS))
             approve = kw["approve"]
+            if approve:  # [B] 容缺: the deferred materials come in before the approval
+                demo_bundles.supply_owed(actor=p.applicant_actor, case=case, data=self.files["pdf"])
             return case_decide(
                 actor=actor,
                 case=case,
@@ -1087,7 +1090,10 @@ def load(out: Callable[[str], None] = print, count: int | None = None) -> dict[s
     """Create the demo cases (``count`` of them, default 2,000 or ``TONGBAN_DEMO_CASES``), the
     e-licences of the approved ones (``demo_licences``), then the instant-approval demo on top
     of them (``demo_instant``: replay, activate, apply)."""
+    demo_licences.start()
     created = _load_demo_cases(out, count)
+    demo_bundles.load(out)  # [B] bundles, 容缺 and 告知承诺 in every state (b1)
+    demo_approvals.load(out)  # [B] 会签 / 或签 / 票签 / 依次审批 and the approval operations (b2)
     if created:  # a second load changes nothing, not even cases approved later by demo_instant
         demo_licences.load(out)  # the e-licences of the approved cases (issue 8)
     demo_instant.load(out)

@@ -49,6 +49,12 @@ _short = [0]  # short validities given in this load (the oldest ISSUE steps come
 BUSINESS = "YYZZ"  # 营业执照, imported for the demo enterprises
 
 
+def start() -> None:
+    """A new load of the demo cases: the first ``LAPSED`` licences of it get short validities
+    again (the counter is per load, not per process: tests load the demo several times)."""
+    _short[0] = 0
+
+
 def load(out: Callable[[str], None] = print) -> dict[str, int]:
     """Issue the licences of the approved demo cases; returns counts by kind."""
     created: Counter = Counter()

@@ -108,24 +108,32 @@ def cases_source(subject: Subject, fields: list[str]) -> dict[str, Any]:
     return {f: values[f] for f in fields if f in values}
 
 
-def licences_source(subject: Subject, fields: list[str]) -> dict[str, Any]:
-    """The subject's licences valid today, by type code."""
+def licences_source(
+    subject: Subject, fields: list[str], as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """The subject's licences valid today, by type code; with ``as_of`` (a replay), those issued
+    before that day and valid on it (not the licence the replayed case itself issued)."""
     owner = (
         {"enterprise": subject.enterprise}
         if subject.kind == "enterprise"
         else {"person": subject.person}
     )
-    today = workdays.business_date(timezone.now())
+    today = as_of or workdays.business_date(timezone.now())
     values: dict[str, Any] = {}
-    if "valid_types" in fields:
-        held = licence_selectors.licences_of(**owner)
-        values["valid_types"] = sorted(
-            {
-                lic.licence_type.code
-                for lic in held.select_related("licence_type")
-                if licence_selectors.licence_state(lic, today=today) == "valid"
-            }
-        )
+    if "valid_types" in fields or (as_of is not None and any(f.startswith("has_") for f in fields)):
+        held = licence_selectors.licences_of(**owner).select_related("licence_type")
+        if as_of is not None:
+            held = held.filter(issued_on__lt=as_of)
+        valid = {
+            lic.licence_type.code
+            for lic in held
+            if licence_selectors.licence_state(lic, today=today) == "valid"
+        }
+        if "valid_types" in fields:
+            values["valid_types"] = sorted(valid)
+        if as_of is not None:
+            values.update({f: f[4:] in valid for f in fields if f.startswith("has_")})
+            return values
     for f in fields:
         if f.startswith("has_"):
             values[f] = (

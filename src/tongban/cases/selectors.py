@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core import selectors as core_selectors
+from tongban.core import workdays
 from tongban.core.errors import NotFound
 from tongban.core.models import Enterprise, EnterpriseAuthorisation, Person
 from tongban.core.permissions import Perm, has_perm, has_role
@@ -19,13 +20,14 @@ from .models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    Deferral,
     ItemProcedure,
     ReviewTask,
     TaskStatus,
 )
 from .models.procedure import DEFAULT_STEPS
+from .states import OPEN, CaseStatus, allowed_actions
 from .states import CaseAction as A
-from .states import allowed_actions
 
 
 def get_case_for_user(*, user, case_no: str) -> Case:
@@ -167,6 +169,7 @@ def available_actions(
         and in_department
         and has_role(user, task.role)
         and task.assignee_id in (None, uid)
+        and task.mode == "single"  # 会签 / 或签 / 票签 / 依次审批: services.approvals.step_state
     )
     rules = {
         A.SUBMIT: applicant_side,
@@ -235,3 +238,16 @@ def applicant_cases(user, *, drafts: bool) -> QuerySet[Case]:
 def applicant_timeline(case: Case) -> list[CaseEvent]:
     """The case's events in order, with each actor's department (staff are shown by it)."""
     return list(case.events.select_related("actor__staff__department").order_by("seq"))
+
+
+# [B] 容缺受理 (b1): supplements past their deadline, for supervision (电子监察).
+def overdue_supplements(*, today: dt.date | None = None, department_id: int | None = None):
+    """Deferrals (容缺) past their deadline with materials still owed, oldest deadline first."""
+    today = today or workdays.business_date(timezone.now())
+    owing = OPEN | {CaseStatus.APPROVED, CaseStatus.ISSUED}
+    qs = Deferral.objects.filter(supplied_at__isnull=True, due__lt=today, case__status__in=owing)
+    if department_id is not None:
+        qs = qs.filter(case__department_id=department_id)
+    return qs.select_related("case__department", "case__applicant", "case__item_version").order_by(
+        "due", "id"
+    )

@@ -27,6 +27,8 @@ class CaseStatus(models.TextChoices):
     DELIVERED = "delivered", _("已送达")
     ARCHIVED = "archived", _("已归档")
     WITHDRAWN = "withdrawn", _("已撤回")
+    # [B] 告知承诺制: a decision revoked after a failed post-check (事中事后核查).
+    REVOKED = "revoked", _("已撤销")
 
 
 class CaseAction(models.TextChoices):
@@ -59,6 +61,18 @@ class CaseAction(models.TextChoices):
     SUPERVISION_ORDER = "supervision_order", _("督办")
     ORDER_RESPONSE = "order_response", _("督办答复")
     CARD = "card", _("监察亮牌")
+    # [B] 容缺受理 and 告知承诺制 (services.deferrals, services.commitments).
+    SUPPLEMENTED = "supplemented", _("容缺材料补齐")
+    POST_CHECK_PASS = "post_check_pass", _("核查通过")
+    REVOKE = "revoke", _("撤销审批决定")
+    # [B] Approval operations on review steps (services.approvals): the status stays.
+    STEP_SIGN = "step_sign", _("签署环节意见")
+    TASK_TRANSFER = "task_transfer", _("转办")
+    TASK_DELEGATE = "task_delegate", _("委派")
+    TASK_TAKE_BACK = "task_take_back", _("收回委派")
+    TASK_ADD_SIGNER = "task_add_signer", _("加签")
+    SEND_BACK = "send_back", _("退回")
+    TASK_URGE = "task_urge", _("催办当前环节")
 
 
 S = CaseStatus
@@ -87,7 +101,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
         S.WITHDRAWN,
     ),
     A.MATERIAL_ADDED: (
-        frozenset({S.DRAFT, S.CORRECTION_REQUESTED, S.IN_REVIEW, S.SUSPENDED, S.SUBMITTED}),
+        frozenset({S.DRAFT, S.CORRECTION_REQUESTED, S.IN_REVIEW, S.SUSPENDED, S.SUBMITTED})
+        | {S.APPROVED, S.ISSUED},  # [B] 容缺: a deferred material supplied after the decision
         None,
     ),
     # The applicant edits a draft (and the form again while asked to correct it).
@@ -100,6 +115,27 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     **{
         action: (frozenset(set(S.values) - {S.DRAFT}), None)
         for action in (A.URGE, A.SUPERVISION_ORDER, A.ORDER_RESPONSE, A.CARD)
+    },
+    # [B] 容缺受理 and 告知承诺制: recorded in the history (the status stays), and the revocation
+    # of a decision after a false commitment.
+    A.SUPPLEMENTED: (
+        frozenset({S.SUBMITTED, S.IN_REVIEW, S.SUSPENDED, S.APPROVED, S.ISSUED}),
+        None,
+    ),
+    A.POST_CHECK_PASS: (frozenset({S.APPROVED, S.ISSUED, S.DELIVERED, S.ARCHIVED}), None),
+    A.REVOKE: (frozenset({S.APPROVED, S.ISSUED, S.DELIVERED, S.ARCHIVED}), S.REVOKED),
+    # [B] Approval operations on the review step in hand (tongban.cases.services.approvals).
+    **{
+        action: (frozenset({S.IN_REVIEW}), None)
+        for action in (
+            A.STEP_SIGN,
+            A.TASK_TRANSFER,
+            A.TASK_DELEGATE,
+            A.TASK_TAKE_BACK,
+            A.TASK_ADD_SIGNER,
+            A.SEND_BACK,
+            A.TASK_URGE,
+        )
     },
 }
 
@@ -118,6 +154,7 @@ STAGE_OF = {
     S.DELIVERED: "deliver",
     S.ARCHIVED: "deliver",
     S.WITHDRAWN: "apply",
+    S.REVOKED: "decide",
 }
 DECIDED = frozenset({S.APPROVED, S.DENIED, S.ISSUED, S.DELIVERED, S.ARCHIVED})
 OPEN = frozenset({S.SUBMITTED, S.CORRECTION_REQUESTED, S.IN_REVIEW, S.SUSPENDED})
@@ -142,3 +179,42 @@ def target_of(action: str, status: str) -> str:
 
 def allowed_actions(status: str) -> list[str]:
     return [a for a, (sources, _t) in TRANSITIONS.items() if status in sources]
+
+
+# [B] 一件事 (bundles): the bundle application's own status. Its children are ordinary cases;
+# the bundle is accepted once (their acceptance together) and delivered once (一口出件).
+class BundleStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待受理")
+    IN_PROGRESS = "in_progress", _("并联审批中")
+    DELIVERED = "delivered", _("已统一出件")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class BundleAction(models.TextChoices):
+    SUBMIT = "submit", _("提交一件事申请")
+    ACCEPT = "accept", _("一次受理")
+    CONTINUE_PARTIAL = "continue_partial", _("选择继续办理已准予的事项")
+    DELIVER = "deliver", _("统一出件")
+    WITHDRAW = "withdraw", _("撤回申请")
+
+
+BS = BundleStatus
+BUNDLE_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    BundleAction.ACCEPT: (frozenset({BS.SUBMITTED}), BS.IN_PROGRESS),
+    BundleAction.CONTINUE_PARTIAL: (frozenset({BS.IN_PROGRESS}), None),
+    BundleAction.DELIVER: (frozenset({BS.IN_PROGRESS}), BS.DELIVERED),
+    BundleAction.WITHDRAW: (frozenset({BS.SUBMITTED, BS.IN_PROGRESS}), BS.WITHDRAWN),
+}
+
+
+def bundle_target_of(action: str, status: str) -> str:
+    """The bundle status ``action`` leads to from ``status``; refuses what the table lacks."""
+    sources, target = BUNDLE_TRANSITIONS[action]
+    if status not in sources:
+        raise TransitionRefused(
+            CaseErrorCode.TRANSITION_NOT_ALLOWED,
+            _("一件事当前状态为“%(status)s”，不能“%(action)s”。"),
+            status=BundleStatus(status).label,
+            action=BundleAction(action).label,
+        )
+    return status if target is None else target

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import portal, portal_policies, portal_review
+from .views import portal, portal_bundles, portal_policies, portal_review
 
 app_name = "cases"
 
@@ -30,4 +30,13 @@ urlpatterns = [
     path("my/cases/<str:case_no>/resubmit/", portal.resubmit, name="resubmit"),
     path("my/cases/<str:case_no>/human-review/", portal_review.human_review, name="human-review"),
     path("my/policies/", portal_policies.policies, name="policies"),
+    # [B] 一件事 (b1)
+    path("apply/bundles/<slug:code>/", portal_bundles.bundle_apply_page, name="bundle-apply"),
+    path("my/bundles/", portal_bundles.my_bundles, name="my-bundles"),
+    path("my/bundles/<str:bundle_no>/", portal_bundles.bundle_page, name="bundle"),
+    path(
+        "my/bundles/<str:bundle_no>/continue/",
+        portal_bundles.bundle_continue,
+        name="bundle-continue",
+    ),
 ]

@@ -5,7 +5,9 @@ import cases (layers), so cases hands it the functions it needs.
   decided cases of an item for replay.
 - ``register_platform_source(name, fn)``: ``fn(subject, fields)`` → ``{field: value}``, platform
   data about a subject (``"cases"``: its past cases, ``"licences"``: its valid licences). A
-  platform connector with ``config = {"source": name}`` reads through it.
+  platform connector with ``config = {"source": name}`` reads through it. A source that also
+  takes ``as_of`` (a date) is asked, during a replay, for the records as they were on the past
+  case's decision day.
 - ``register_benefit_creator(fn)``: ``fn(policy, subject, evaluation)`` → case number, the benefit
   case created with no application for an automatic (免申即享) policy.
 """

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog.models import ServiceItemVersion, SituationQuestion
 from tongban.catalog.models.items import VersionStatus
+from tongban.core.models import AuditEvent
 
 from .connectors import field_types
 from .context import APPLICANT_FIELDS, form_field_types
@@ -87,6 +89,27 @@ def rule_sets() -> QuerySet[RuleSet]:
 
 def get_rule_set(pk: int) -> RuleSet | None:
     return RuleSet.objects.filter(pk=pk).first()
+
+
+HISTORY_LABELS = {
+    "rule_set_create": _("创建"),
+    "rule_set_update": _("修改规则"),
+    "rule_set_activate": _("依据回放报告启用"),
+    "rule_set_retire": _("停用"),
+}
+
+
+def rule_set_history(rule_set: RuleSet) -> list[AuditEvent]:
+    """The rule set's hash-chained history (saved, activated, retired), oldest first; each event
+    has ``label`` for the page."""
+    events = list(
+        AuditEvent.objects.filter(stream=f"rule_set:{rule_set.pk}")
+        .select_related("actor")
+        .order_by("seq")
+    )
+    for event in events:
+        event.label = HISTORY_LABELS.get(event.action, event.action)
+    return events
 
 
 def replay_reports(rule_set: RuleSet) -> QuerySet[ReplayReport]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog.models.codes import VersionStatus
 from tongban.core.permissions import Role
+
+from .approvals import MULTI_SIGNER_MODES, StepMode
 
 DEFAULT_STEPS = [
     {"code": "handle", "name": "承办", "role": "reviewer", "limit_days": 0},
@@ -110,6 +113,53 @@ def check_steps(steps) -> str:
             }
     if len(set(codes)) != len(codes):
         return _("审查环节的 code 不能重复。")
+    for index, step in enumerate(steps):
+        if message := check_step_mode(step, last=index == len(steps) - 1):
+            return message
+    return ""
+
+
+def check_step_mode(step: dict, *, last: bool) -> str:
+    """A message when the step's ``mode``, ``signers`` or ``quorum`` cannot be used; "" when
+    they can (see docs/review-steps.md)."""
+    name = step.get("name")
+    mode = step.get("mode", StepMode.SINGLE)
+    if mode not in StepMode.values:
+        return _("审查环节“%(name)s”的办理方式“%(mode)s”不是可选值（%(choices)s）。") % {
+            "name": name,
+            "mode": mode,
+            "choices": "、".join(f"{m.value} {m.label}" for m in StepMode),
+        }
+    signers = step.get("signers")
+    quorum = step.get("quorum")
+    if mode not in MULTI_SIGNER_MODES:
+        if signers is not None or quorum is not None:
+            return _("审查环节“%(name)s”由一人办理，不能设置 signers 或 quorum。") % {"name": name}
+        return ""
+    if last:
+        return _(
+            "审查环节“%(name)s”是作出决定的环节，由一人决定，不能设置为会签、或签、票签或依次审批。"
+        ) % {"name": name}
+    if signers is not None and (
+        not isinstance(signers, list)
+        or not signers
+        or not all(isinstance(u, str) and u.strip() for u in signers)
+        or len(set(signers)) != len(signers)
+    ):
+        return _("审查环节“%(name)s”的 signers 须为不重复的工作人员用户名列表。") % {"name": name}
+    if mode == StepMode.VOTE:
+        if not isinstance(quorum, int) or isinstance(quorum, bool) or quorum < 1:
+            return _("票签环节“%(name)s”须写明 quorum（通过所需的同意票数，至少 1）。") % {
+                "name": name
+            }
+        if signers is not None and quorum > len(signers):
+            return _("票签环节“%(name)s”的 quorum 为 %(q)s，多于签署人数 %(n)s。") % {
+                "name": name,
+                "q": quorum,
+                "n": len(signers),
+            }
+    elif quorum is not None:
+        return _("只有票签环节可以设置 quorum（审查环节“%(name)s”）。") % {"name": name}
     return ""
 
 
@@ -196,10 +246,31 @@ class ItemProcedure(models.Model):
                 promised_limit=self._promised_limit(),
             )
         )
-        if message := check_steps(self.steps):
+        if message := check_steps(self.steps) or self._unknown_signers():
             errors["steps"] = message
         if errors:
             raise ValidationError(errors)
+
+    def _unknown_signers(self) -> str:
+        """A message naming configured signers who are not active staff of the item's
+        department (checked when an administrator saves the procedure)."""
+        if self.item_id is None:
+            return ""
+        names = {u for step in self.steps or [] for u in step.get("signers") or []}
+        if not names:
+            return ""
+        known = set(
+            get_user_model()
+            .objects.filter(
+                username__in=names, is_active=True, staff__department=self.item.department_id
+            )
+            .values_list("username", flat=True)
+        )
+        if missing := sorted(names - known):
+            return _("签署人 %(names)s 不是本事项实施部门在岗的工作人员。") % {
+                "names": "、".join(missing)
+            }
+        return ""
 
     def _promised_limit(self) -> int | None:
         """The promised limit of the item's published version (None before one is published)."""
@@ -253,6 +324,24 @@ class ReviewTask(models.Model):
     opinion = models.TextField(_("意见"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # When the task is due (a working day), where a rule sets one: a human review of an
+    # automatic decision (个人信息保护法第二十四条) is due by the date the applicant was told.
+    due_on = models.DateField(_("办理截止日期"), null=True, blank=True, db_index=True)
+    # Approval operations (models/approvals.py): how the step is signed, a vote's quorum and
+    # result, and who delegated the task (委派: they may take it back).
+    mode = models.CharField(
+        _("办理方式"), max_length=16, choices=StepMode.choices, default=StepMode.SINGLE
+    )
+    quorum = models.PositiveSmallIntegerField(_("票签通过票数"), null=True, blank=True)
+    outcome = models.CharField(_("表决结果"), max_length=16, blank=True)
+    delegated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("委派人"),
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

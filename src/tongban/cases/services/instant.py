@@ -17,8 +17,9 @@ At submission (``case_rules_check``, called by ``case_submit`` once the submissi
 A human review (``case_human_review_request``) opens the item's review step (the first step of
 its procedure, 承办 by default) as a task of the department, due in working days from the
 working-day calendar: the step's own limit when it has one, otherwise the item's promised
-limit, otherwise ``TONGBAN_HUMAN_REVIEW_DAYS`` (5). The request is recorded on the evaluation
-and as an event of the case; the decision stands until the reviewer's conclusion.
+limit, otherwise ``TONGBAN_HUMAN_REVIEW_DAYS`` (5). The due date is the task's ``due_on`` (what
+the queue and supervision read) and is told to the applicant. The request is recorded on the
+evaluation and as an event of the case; the decision stands until the reviewer's conclusion.
 """
 
 from __future__ import annotations
@@ -181,12 +182,9 @@ def approve_by_rules(*, case: Case, evaluation: Evaluation, notice: str = "") ->
 
 
 def _mark_automatic(evaluation: Evaluation, case_no: str) -> None:
-    rules_evaluation.evaluation_mark_automatic(evaluation=evaluation)
-    if evaluation.case_no != case_no:
-        # A policy's evaluation (免申即享) now has its benefit case: the case page explains
-        # itself from it. TODO(r1): evaluation_mark_automatic(case_no=…) to replace this update.
-        Evaluation.objects.filter(pk=evaluation.pk).update(case_no=case_no)
-        evaluation.case_no = case_no
+    # A policy's evaluation (免申即享) gets its benefit case's number: the case page explains
+    # itself from it.
+    rules_evaluation.evaluation_mark_automatic(evaluation=evaluation, case_no=case_no)
 
 
 # ---------------------------------------------------------------- 免申即享
@@ -325,6 +323,7 @@ def case_human_review_request(*, actor, case: Case) -> Case:
             role=step["role"],
             department_id=c.department_id,
             status=TaskStatus.OPEN,
+            due_on=due,
         )
         tell_applicant(
             c,

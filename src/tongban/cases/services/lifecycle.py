@@ -26,12 +26,13 @@ from ..models import ApplicantBar, Case, CaseEvent, ItemProcedure, ReviewTask, T
 from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
 from ..states import CaseStatus as S
-from . import instant, licensing
+from . import commitments, deferrals, instant, licensing
 from .common import require_reason, transition
 from .drafts import clean_form
 from .elements import with_elements
 from .notices import tell_applicant
 from .numbering import next_case_no
+from .signers import signers_open
 
 
 def _today() -> dt.date:
@@ -274,7 +275,7 @@ def _open_task(case: Case, step: dict[str, Any], procedure: ItemProcedure | None
                 assignee = min(candidates, key=lambda u: (load[u.pk], u.pk))
             else:
                 assignee = random.choice(candidates)  # noqa: S311 - fairness, not security
-    return ReviewTask.objects.create(
+    task = ReviewTask.objects.create(
         case=case,
         step=step["code"],
         step_name=step["name"],
@@ -283,6 +284,8 @@ def _open_task(case: Case, step: dict[str, Any], procedure: ItemProcedure | None
         assignee=assignee,
         status=TaskStatus.CLAIMED if assignee is not None else TaskStatus.OPEN,
     )
+    signers_open(task, step)  # 会签 / 或签 / 票签 / 依次审批 (services.signers)
+    return task
 
 
 def case_accept(*, actor: User, case: Case, expected_version: int | None = None) -> Case:
@@ -307,6 +310,8 @@ def case_accept(*, actor: User, case: Case, expected_version: int | None = None)
 
     def then(c: Case) -> None:
         _first_task(c)
+        deferrals.deferral_record(case=c)  # [B] 容缺: the supplement deadline
+        commitments.commitment_record(case=c)  # [B] 告知承诺: the signed text, the post-check
         tell_applicant(
             c,
             _("已受理"),

@@ -14,7 +14,7 @@ from ..models import Case, CaseMaterial, MaterialStatus
 from ..states import CaseAction as A
 from ..states import target_of
 from ..uploads import check_upload, store, undo_on_failure
-from . import licensing
+from . import commitments, deferrals, licensing
 from .common import transition
 from .elements import material_of
 
@@ -66,6 +66,8 @@ def case_material_add(
             field="status",
             m=material.name,
         )
+    if status == MaterialStatus.COMMITMENT:  # [B] a barred applicant may not commit
+        commitments.check_commitment_allowed(case=case, material=material)
     if status == MaterialStatus.LICENCE and not material.licence_type:
         raise ValidationFailed(
             CaseErrorCode.UPLOAD_REFUSED,
@@ -104,9 +106,10 @@ def case_material_add(
         def insert(c: Case) -> None:
             if licence is not None:
                 licensing.licence_material_insert(actor=actor, case=c, row=row, licence=licence)
-                return
-            row.case = c
-            row.save(force_insert=True)
+            else:
+                row.case = c
+                row.save(force_insert=True)
+            deferrals.after_material_added(actor=actor, case=c)  # [B] 容缺 supplement
 
         transition(
             case=case,

@@ -14,10 +14,12 @@ from tongban.core.permissions import Perm, has_perm, has_role
 
 from .. import access
 from ..errors import CaseErrorCode
-from ..models import Case, DeliveryMethod, ItemProcedure, ReviewTask, TaskStatus
+from ..models import Case, DeliveryMethod, ItemProcedure, ReviewTask, StepMode, TaskStatus
+from ..models.commitments import DeferralBlocks
 from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
 from ..states import CaseStatus as S
+from . import deferrals
 from .common import require_reason, transition
 from .licensing import issue_payload, licence_after_approval
 from .lifecycle import _open_task
@@ -39,6 +41,13 @@ def _task_for(case: Case, actor: User, *, lock: bool = False) -> ReviewTask:
     task = (tasks.select_for_update() if lock else tasks).first()
     if task is None:
         raise DomainError(CaseErrorCode.NO_TASK, _("该办件当前没有待办的审查环节。"))
+    if task.mode != StepMode.SINGLE:  # 会签 / 或签 / 票签 / 依次审批: services.approvals
+        raise DomainError(
+            CaseErrorCode.NO_TASK,
+            _("“%(step)s”为%(mode)s环节，请由签署人“签署意见”办理。"),
+            step=task.step_name,
+            mode=StepMode(task.mode).label,
+        )
     if not (has_role(actor, task.role) and access.in_department(actor, case)):
         raise PermissionDenied(
             _("该环节“%(step)s”需由实施部门的相应岗位办理。") % {"step": task.step_name}
@@ -141,6 +150,8 @@ def task_complete(
             first_check = checked_by is None
         held.update(task=task, index=index, first_check=first_check)
         payload["step"] = task.step
+        if task.delegated_by_id is not None:  # 委派: done on the delegator's behalf
+            payload["delegated_by"] = task.delegated_by.username
         if first_check:
             payload["first_check"] = True
         else:
@@ -202,6 +213,8 @@ def case_decide(
         held["task"] = task
         if not approve:
             held["reason"] = require_reason(reason, _("不予许可的理由"))
+        if approve:  # [B] 容缺: an approval waits for the deferred materials, as configured
+            deferrals.check_not_owed(c, stage=DeferralBlocks.DECISION)
 
     def apply(c: Case) -> None:
         c.decided_at = timezone.now()
@@ -292,6 +305,8 @@ def case_deliver(
         action=A.DELIVER,
         payload=payload,
         expected_version=expected_version,
+        # [B] 容缺: the delivery waits for the deferred materials, as configured
+        check=lambda c: deferrals.check_not_owed(c, stage=DeferralBlocks.DELIVERY),
         apply=lambda c: setattr(c, "delivery_method", method),
         then=lambda c: tell_applicant(c, _("办理结果送达"), text),
     )

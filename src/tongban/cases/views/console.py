@@ -29,6 +29,7 @@ from ..models import Channel
 from ..services import instant
 from ..services.common import StaleCase
 from ..states import CaseStatus, TransitionRefused
+from . import console_approvals
 from . import console_forms as f
 from .console_display import action_form, case_context, error_list
 
@@ -156,6 +157,7 @@ def _page_links(page) -> list[dict]:
 def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
     case = _get_case(request, case_no)
     context = case_context(request, case, receipt=request.GET.get("receipt") == "1")
+    context.update(console_approvals.approval_context(request, case))  # the step page
     return render(request, "cases/console_case.html", context)
 
 
@@ -248,6 +250,7 @@ def case_action(request: HttpRequest, case_no: str, action: str) -> HttpResponse
             return HttpResponseRedirect(safe_next(request, fallback))
     case = _get_case(request, case_no)  # as it is now, for the page around the error
     context = case_context(request, case, failed=(action, form), version=version)
+    context.update(console_approvals.approval_context(request, case))
     return render(request, "cases/console_case.html", context, status=status)
 
 

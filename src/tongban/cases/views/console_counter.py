@@ -32,7 +32,7 @@ from tongban.core.services import person_register
 
 from .. import application_form, selectors, services
 from ..models import Channel, MaterialStatus
-from ..services import licensing
+from ..services import commitments, deferrals, licensing
 from ..states import CaseStatus
 from ..uploads import check_upload, undo_on_failure
 from . import console_forms as f
@@ -58,7 +58,13 @@ class MaterialsForm(forms.Form):
         label=_("申请单位统一社会信用代码"), required=False, max_length=32
     )
 
-    def __init__(self, *args, needs, fields, enterprise_kind: str, **kwargs):
+    # [B] 告知承诺: the applicant signs the item's commitment text at the window
+    sign = forms.BooleanField(
+        label=_("申请人已阅读告知承诺书并当场签署"),
+        required=False,
+    )
+
+    def __init__(self, *args, needs, fields, enterprise_kind: str, barred=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs, self.form_fields = needs, fields
         if enterprise_kind == "person":
@@ -75,7 +81,7 @@ class MaterialsForm(forms.Form):
                 choices.insert(0, "licence")
             if m.deferrable:
                 choices.append("deferred")
-            if m.commitment_replaceable:
+            if m.commitment_replaceable and not barred:
                 choices.append("commitment")
             if not need.required:
                 choices.append("none")
@@ -119,6 +125,9 @@ class MaterialsForm(forms.Form):
                 self.add_error(f"f_{seq}", exc.message)
             else:
                 data["uploads"][seq] = (upload.name, content)
+        committed = any(data.get(f"m_{n.material.seq}") == "commitment" for n in self.needs)
+        if committed and not data.get("sign"):
+            self.add_error("sign", _("选择告知承诺替代的，须申请人阅读并签署告知承诺书后勾选。"))
         data["form_data"] = {}
         for spec in self.form_fields:
             name = f"fd_{spec.code}"
@@ -237,12 +246,14 @@ def _materials_form(step: Step, data=None, files=None) -> dict:
     if step.needs is None:
         return {}
     kind = step.version.applicant_kind
+    barred = commitments.commitment_bar_of(step.person, None)
     form = MaterialsForm(
         data,
         files,
         needs=step.needs,
         fields=_fields_for(step),
         enterprise_kind=kind,
+        barred=barred is not None,
         initial={
             "token": secrets.token_urlsafe(16),
             **{
@@ -268,6 +279,21 @@ def _materials_form(step: Step, data=None, files=None) -> dict:
         "material_rows": rows,
         "form_fields": [form[f"fd_{spec.code}"] for spec in form.form_fields],
         "accept_url": _url(step),
+        **_acceptance_terms(step, barred),
+    }
+
+
+def _acceptance_terms(step: Step, barred) -> dict:
+    """[B] What the clerk tells the applicant: the 容缺 deadline and the commitment text."""
+    replaceable = [n.material for n in step.needs if n.material.commitment_replaceable]
+    deferrable = any(n.material.deferrable for n in step.needs)
+    policy = deferrals.policy_for(step.version.item_id)
+    text, text_version = commitments.commitment_terms(step.version, replaceable)
+    return {
+        "commitment_bar": barred,
+        "commitment_text": text if replaceable and barred is None else "",
+        "commitment_version": text_version,
+        "supplement_days": policy.supplement_days if deferrable else None,
     }
 
 

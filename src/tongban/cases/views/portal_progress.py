@@ -29,7 +29,7 @@ STAGE_LABELS = {
 }
 WITHDRAWABLE = frozenset({S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, S.IN_REVIEW, S.SUSPENDED})
 # Materials the applicant may still hand in after submission: those accepted as deferred (容缺).
-DEFERRED_OPEN = frozenset({S.SUBMITTED, S.IN_REVIEW, S.SUSPENDED, S.APPROVED})
+DEFERRED_OPEN = frozenset({S.SUBMITTED, S.IN_REVIEW, S.SUSPENDED, S.APPROVED, S.ISSUED})
 
 
 @dataclass

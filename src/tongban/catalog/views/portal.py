@@ -229,6 +229,8 @@ def wizard_summary(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             # the online application (cases app) takes these answers from the session
             "apply_url": reverse("cases:apply", args=[code])
             if kind == "item" and subject.online_depth != OnlineDepth.OFFLINE
+            else reverse("cases:bundle-apply", args=[code])  # [B] one application (b1)
+            if kind == "bundle"
             else "",
         },
     )

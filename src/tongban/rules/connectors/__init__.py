@@ -10,6 +10,7 @@ it.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,9 @@ class CallLog:
     purpose: str = "case"
     case_no: str = ""
     actor_label: str = "system"
+    # The day the data should describe (a replay asks for the platform's records as they were
+    # on the decision day of a past case); None: as they are now.
+    as_of: dt.date | None = None
 
 
 def field_types(connector: Connector) -> dict[str, str]:
@@ -70,7 +74,10 @@ def fetch(
     try:
         if not connector.is_active:
             raise ValueError("connector disabled")
-        raw = FETCHERS[connector.kind](connector, subject, list(fields))
+        if connector.kind == ConnectorKind.PLATFORM and log.as_of is not None:
+            raw = platform.fetch(connector, subject, list(fields), as_of=log.as_of)
+        else:
+            raw = FETCHERS[connector.kind](connector, subject, list(fields))
         if not isinstance(raw, dict):
             raise ValueError("malformed response: not an object")
         types = field_types(connector)

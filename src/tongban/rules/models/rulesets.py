@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,6 +59,15 @@ class RuleSet(models.Model):
         ordering = ["item_code", "-id"]
         verbose_name = _("规则集")
         verbose_name_plural = _("规则集")
+        constraints = [
+            # one active set per item and version scope (the version-less scope counts as 0)
+            models.UniqueConstraint(
+                models.F("item_code"),
+                Coalesce(models.F("item_version"), models.Value(0)),
+                condition=models.Q(status="active") & ~models.Q(item_code=""),
+                name="rules_one_active_set_per_item",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tongban.core.masking import mask_id_number, mask_phone
 
 from .. import connectors as sources
+from ..compiler import compile_closure
 from ..context import Subject, applicant_values, coerce, form_field_types
 from ..engine import (
     BUILTIN_ROOTS,
@@ -21,8 +22,7 @@ from ..engine import (
     RuleResult,
     batch_for,
     guards_for,
-    nest,
-    run_batch,
+    run_values,
 )
 from ..models import Connector, ConnectorCall, Evaluation, Outcome, RuleSet, Severity
 from ..selectors import item_version_for
@@ -55,10 +55,14 @@ class RunResult:
 
 
 def _program(expression: str) -> tuple:
-    """(program, zero-divisor guards) of an expression, compiled once per process."""
+    """(program, zero-divisor guards, closure) of an expression, compiled once per process."""
     compiled = _programs.get(expression)
     if compiled is None:
-        compiled = _programs[expression] = (cel.compile(expression), guards_for(expression))
+        compiled = _programs[expression] = (
+            cel.compile(expression),
+            guards_for(expression),
+            compile_closure(expression),
+        )
     return compiled
 
 
@@ -68,9 +72,13 @@ def prepare(rule_set: RuleSet) -> Prepared:
     for name, expression, message, severity, fields in rule_set.rules.order_by(
         "position"
     ).values_list("name", "expression", "message", "severity", "fields"):
-        program, guards = _program(expression)
+        program, guards, closure = _program(expression)
         compiled = CompiledRule(
-            expression=expression, program=program, fields=frozenset(fields or []), guards=guards
+            expression=expression,
+            program=program,
+            fields=frozenset(fields or []),
+            guards=guards,
+            closure=closure,
         )
         rules.append(PreparedRule(name, message, severity, compiled))
     needed = set().union(*(r.compiled.connectors for r in rules)) if rules else set()
@@ -146,7 +154,7 @@ def run(
                 continue
             status[code] = {"ok": True, "name": connector.name}
             values.update({f"{code}.{k}": v for k, v in fetched.items()})
-    results = run_batch(batch_for([r.compiled for r in prepared.rules]), nest(values))
+    results = run_values(batch_for([r.compiled for r in prepared.rules]), values)
     trace, failed = [], []
     blocking_failed = review = False
     for rule, ran in zip(prepared.rules, results, strict=True):
@@ -232,10 +240,15 @@ def evaluate(
 
 
 @transaction.atomic
-def evaluation_mark_automatic(*, evaluation: Evaluation) -> Evaluation:
-    """Record that a decision was taken on this evaluation with no human step."""
-    Evaluation.objects.filter(pk=evaluation.pk).update(automatic_decision=True)
-    evaluation.automatic_decision = True
+def evaluation_mark_automatic(*, evaluation: Evaluation, case_no: str | None = None) -> Evaluation:
+    """Record that a decision was taken on this evaluation with no human step, and on which case
+    (``case_no``: a policy's evaluation gets the number of the benefit case it decided)."""
+    changes: dict[str, Any] = {"automatic_decision": True}
+    if case_no is not None and case_no != evaluation.case_no:
+        changes["case_no"] = case_no[:32]
+    Evaluation.objects.filter(pk=evaluation.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(evaluation, name, value)
     return evaluation
 
 

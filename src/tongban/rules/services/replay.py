@@ -60,6 +60,7 @@ def replay(
         for past in provider(rule_set.item_code, since, until):
             pending: list[ConnectorCall] = []
             log.case_no = past.case_no
+            log.as_of = past.decided_on  # the platform's records as they were that day
             result = run(
                 prepared,
                 subject=past.subject,

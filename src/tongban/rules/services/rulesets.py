@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.core.errors import ValidationFailed
+from tongban.core.events import event_append
+from tongban.core.models import AuditEvent
 from tongban.core.permissions import Perm, require_perm
 
 from ..engine import compile_rule
@@ -37,6 +39,35 @@ def rule_set_digest(rule_set: RuleSet) -> str:
     )
 
 
+def rule_set_stream(rule_set: RuleSet) -> str:
+    """The rule set's history: hash-chained audit events (saved, activated, retired)."""
+    return f"rule_set:{rule_set.pk}"
+
+
+def _event(
+    rule_set: RuleSet,
+    *,
+    action: str,
+    actor,
+    from_state: str = "",
+    reason: str = "",
+    payload: dict | None = None,
+    new_stream: bool = False,
+) -> None:
+    event_append(
+        model=AuditEvent,
+        stream=rule_set_stream(rule_set),
+        action=action,
+        actor=actor,
+        actor_label="" if getattr(actor, "pk", None) else "system",
+        from_state=from_state,
+        to_state=rule_set.status,
+        reason=reason,
+        payload={"item_code": rule_set.item_code, "mode": rule_set.mode, **(payload or {})},
+        new_stream=new_stream,
+    )
+
+
 def _check_actor(actor, perm: str) -> None:
     if actor is not None:
         require_perm(actor, perm)
@@ -44,6 +75,18 @@ def _check_actor(actor, perm: str) -> None:
 
 def _lock(rule_set: RuleSet) -> RuleSet:
     return RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+
+
+def _lock_scope(rule_set: RuleSet) -> None:
+    """Lock every set of the rule set's item scope, in one order, before reading any of them:
+    two administrators activating two sets of one item at once are served one after the other,
+    and the second retires the first (never two active sets; a unique index backs this)."""
+    list(
+        RuleSet.objects.select_for_update()
+        .filter(item_code=rule_set.item_code, item_version_id=rule_set.item_version_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def validate_rules(rules: list[dict], declared: dict[str, str]) -> list[dict]:
@@ -134,6 +177,7 @@ def rule_set_save(
         item_version_id = rule_set.item_version_id
     declared = declared_fields(item_code=item_code, item_version_id=item_version_id)
     cleaned = validate_rules(rules, declared)
+    created = rule_set is None
     if rule_set is None:
         rule_set = RuleSet.objects.create(
             name=name,
@@ -148,6 +192,19 @@ def rule_set_save(
         rule_set.rules.all().delete()
     Rule.objects.bulk_create(
         [Rule(rule_set=rule_set, position=i, **rule) for i, rule in enumerate(cleaned, start=1)]
+    )
+    digest = rules_digest([[r["name"], r["expression"], r["severity"]] for r in cleaned])
+    _event(
+        rule_set,
+        action="rule_set_create" if created else "rule_set_update",
+        actor=actor,
+        from_state="" if created else RuleSetStatus.DRAFT,
+        payload={
+            "name": rule_set.name,
+            "rules": [r["name"] for r in cleaned],
+            "rules_digest": digest,
+        },
+        new_stream=created,
     )
     return rule_set
 
@@ -175,6 +232,7 @@ def rule_set_activate(*, rule_set: RuleSet, report: ReplayReport, actor) -> Rule
     """Activate a draft from a replay report of this very rule set (and of its current rules);
     the item's previously active set (same item and version scope) retires."""
     _check_actor(actor, Perm.RULES_ACTIVATE)
+    _lock_scope(rule_set)
     rule_set = _lock(rule_set)
     if report is None or report.rule_set_id != rule_set.pk:
         raise RulesError(RulesErrorCode.REPORT_MISMATCH, _("只能依据本规则集的回放报告启用。"))
@@ -192,11 +250,35 @@ def rule_set_activate(*, rule_set: RuleSet, report: ReplayReport, actor) -> Rule
         item_version_id=rule_set.item_version_id,
         status=RuleSetStatus.ACTIVE,
     )
-    previous.exclude(pk=rule_set.pk).update(status=RuleSetStatus.RETIRED)
+    retired = list(previous.exclude(pk=rule_set.pk))
+    for old in retired:
+        old.status = RuleSetStatus.RETIRED
+        old.save(update_fields=["status"])
+        _event(
+            old,
+            action="rule_set_retire",
+            actor=actor,
+            from_state=RuleSetStatus.ACTIVE,
+            reason=_("由规则集“%(name)s”接替。") % {"name": rule_set.name},
+            payload={"replaced_by": rule_set.pk},
+        )
     rule_set.status = RuleSetStatus.ACTIVE
     rule_set.activated_at = now
     rule_set.activated_from = report
     rule_set.save(update_fields=["status", "activated_at", "activated_from"])
+    _event(
+        rule_set,
+        action="rule_set_activate",
+        actor=actor,
+        from_state=RuleSetStatus.DRAFT,
+        payload={
+            "report": report.pk,
+            "agreement": report.agreement,
+            "case_count": report.case_count,
+            "rules_digest": (report.matrix or {}).get("rules_digest", ""),
+            "replaced": [old.pk for old in retired],
+        },
+    )
     return rule_set
 
 
@@ -208,4 +290,5 @@ def rule_set_retire(*, rule_set: RuleSet, actor) -> RuleSet:
         raise RulesError(RulesErrorCode.NOT_DRAFT, _("只有已启用的规则集可以停用。"))
     rule_set.status = RuleSetStatus.RETIRED
     rule_set.save(update_fields=["status"])
+    _event(rule_set, action="rule_set_retire", actor=actor, from_state=RuleSetStatus.ACTIVE)
     return rule_set

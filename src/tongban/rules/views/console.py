@@ -176,6 +176,7 @@ def rule_set_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "severities": Severity.choices,
             "declared": sorted(fields.items()),
             "reports": selectors.replay_reports(rule_set)[:10] if rule_set else [],
+            "history": selectors.rule_set_history(rule_set) if rule_set else [],
             "replay_form": f.ReplayForm(),
             "can_activate": has_perm(request.user, Perm.RULES_ACTIVATE),
             "section": "sets",
