@@ -1,5 +1,16 @@
-"""Staff pages of the grid app under /console/grid/."""
+"""Staff pages of the grid app under /console/grid/ (the grid worker's phone pages)."""
+
+from django.urls import path
+
+from .views import console
 
 app_name = "grid-console"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", console.home, name="home"),
+    path("report/", console.event_report, name="report"),
+    path("events/", console.event_list, name="events"),
+    path("events/<str:ticket_no>/", console.event_detail, name="event"),
+    path("visits/", console.visit_list, name="visits"),
+    path("visits/<int:pk>/", console.visit_detail, name="visit"),
+]

@@ -23,6 +23,7 @@ from tongban.core.permissions import Perm, has_perm
 
 from . import access, dispatch, selectors, services
 from .models import Source, Ticket, TicketType
+from .services import joint, merging
 from .states import TicketAction, TicketStatus
 
 router = Router(tags=["hotline"])
@@ -79,7 +80,7 @@ class TicketListOut(Schema):
     count_capped: bool = Field(description="More than `count` match; narrow the filters.")
 
 
-class ClockOut(Schema):
+class TicketClockOut(Schema):
     dispatched_at: dt.datetime | None
     sign_due: dt.datetime | None
     signed_at: dt.datetime | None
@@ -122,7 +123,7 @@ class AssignmentOut(Schema):
     replied_at: dt.datetime | None
 
 
-class EventOut(Schema):
+class TicketEventOut(Schema):
     seq: int
     action: str
     action_label: str
@@ -149,10 +150,10 @@ class TicketDetailOut(TicketOut):
     solved: bool | None
     satisfaction: str
     suggestion: SuggestionOut
-    clock: ClockOut
+    clock: TicketClockOut
     assignments: list[AssignmentOut]
     allowed_actions: list[str]
-    timeline: list[EventOut]
+    timeline: list[TicketEventOut]
 
 
 class TicketCreateIn(Schema):
@@ -182,7 +183,7 @@ class TicketCreateIn(Schema):
     article_id: int | None = Field(None, ge=1)
 
 
-class ActionIn(Schema):
+class TicketActionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     expected_version: int | None = Field(None, ge=1)
@@ -204,9 +205,14 @@ class ActionIn(Schema):
     satisfaction: str = Field("", max_length=16)
     outcome: str = Field("", max_length=24, description="close-at-intake")
     article_id: int | None = Field(None, ge=1)
+    # [G] joint tickets and merging (g1)
+    lead: str | None = Field(None, max_length=32, description="joint: the lead unit's code")
+    co: list[str] = Field(default_factory=list, max_length=20, description="joint: co-handlers")
+    into: str | None = Field(None, max_length=32, description="merge: the ticket to merge into")
+    override_street: bool = Field(False, description="merge: confirm tickets of two streets")
 
 
-class ListQuery(Schema):
+class TicketListQuery(Schema):
     status: str | None = Field(None, max_length=24)
     department: str | None = Field(None, max_length=32)
     q: str | None = Field(None, max_length=64, description="A ticket number, phone or title words")
@@ -440,7 +446,7 @@ def ticket_create(request: HttpRequest, body: TicketCreateIn):
     response={200: TicketListOut, 422: ErrorOut},
     summary="Tickets the caller may see, newest first (filters: status, department, q, type)",
 )
-def ticket_list(request: HttpRequest, query: Query[ListQuery]):
+def ticket_list(request: HttpRequest, query: Query[TicketListQuery]):
     user = _user(request)
     if query.status and query.status not in TicketStatus.values:
         raise _invalid(
@@ -543,6 +549,38 @@ ACTIONS: dict[str, Callable[..., Ticket]] = {
     ),
 }
 
+
+def _merge(no: str, b: TicketActionIn, *, actor, expected_version=None) -> Ticket:
+    into = (b.into or "").strip()
+    if not into:
+        raise _invalid(_("并入工单：请填写要并入的工单编号。"), "into")
+    return merging.merge_confirm(
+        actor=actor,
+        ticket_no=no,
+        into_no=into,
+        override_street=b.override_street,
+        reason=b.note,
+        expected_version=expected_version,
+    )
+
+
+# [G] joint tickets (联动) and merging (并单): g1's block
+ACTIONS.update(
+    {
+        "joint": lambda no, b, **kw: joint.ticket_joint_dispatch(
+            no, lead_code=b.lead or "", co_codes=[c[:32] for c in b.co], note=b.note, **kw
+        ),
+        "co-sign": lambda no, b, *, expected_version=None, **kw: joint.ticket_co_sign(no, **kw),
+        "co-reply": lambda no, b, *, expected_version=None, **kw: joint.ticket_co_reply(
+            no, content=b.reply, **kw
+        ),
+        "merge": _merge,
+        "split": lambda no, b, *, actor, expected_version=None: merging.merge_split(
+            actor=actor, ticket_no=no, reason=b.reason, expected_version=expected_version
+        ),
+    }
+)
+
 # The API's name for each state-machine action (allowed_actions speaks the API's names).
 API_NAME = {
     TicketAction.DISPATCH: "dispatch",
@@ -558,6 +596,11 @@ API_NAME = {
     TicketAction.REOPEN: "reopen",
     TicketAction.URGE: "urge",
     TicketAction.ESCALATE: "escalate",
+    TicketAction.JOINT_DISPATCH: "joint",
+    TicketAction.CO_SIGN: "co-sign",
+    TicketAction.CO_REPLY: "co-reply",
+    TicketAction.MERGE: "merge",
+    TicketAction.SPLIT: "split",
     **{
         a: "close-at-intake"
         for a in (
@@ -583,7 +626,9 @@ API_NAME = {
     },
     summary="A ticket action: " + ", ".join(ACTIONS) + ". Answers the ticket's summary.",
 )
-def ticket_action(request: HttpRequest, ticket_no: str, action: str, body: ActionIn | None = None):
+def ticket_action(
+    request: HttpRequest, ticket_no: str, action: str, body: TicketActionIn | None = None
+):
     user = _user(request)
     run = ACTIONS.get(action)
     if run is None:
@@ -591,7 +636,7 @@ def ticket_action(request: HttpRequest, ticket_no: str, action: str, body: Actio
             _("没有名为“%(action)s”的工单操作；可用的操作：%(actions)s。")
             % {"action": action[:40], "actions": ", ".join(ACTIONS)}
         )
-    body = body or ActionIn()
+    body = body or TicketActionIn()
     try:
         updated = run(ticket_no, body, actor=user, expected_version=body.expected_version)
     except DomainError:

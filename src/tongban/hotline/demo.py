@@ -41,7 +41,7 @@ from tongban.core.models import Department, Region, User
 from tongban.core.permissions import Role
 from tongban.core.services import staff_create
 
-from . import clocks, demo_model, dispatch
+from . import clocks, demo_joint, demo_model, dispatch
 from .demo_data import clone
 from .demo_data.articles_city import ARTICLES as CITY_ARTICLES
 from .demo_data.articles_public import ARTICLES as PUBLIC_ARTICLES
@@ -328,6 +328,7 @@ def load(out: Callable[[str], None] = print, count: int | None = None) -> dict[s
         started = time.perf_counter()
         demo_model.train_and_activate(out, created, now=now)
         timings["dispatch model"] = time.perf_counter() - started
+        created.update(demo_joint.load(out))  # [G] joint tickets and merged groups (g1)
     if created:
         out(
             "hotline: "

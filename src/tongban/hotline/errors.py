@@ -26,3 +26,14 @@ class TicketErrorCode(StrEnum):
     NOT_AUTO_DISPATCHED = "not_auto_dispatched"
     UNDO_TOO_LATE = "undo_too_late"
     ALREADY_SIGNED = "already_signed"
+    # [G] joint handling (联动) and merging (并单): g1's block
+    JOINT_LEAD_REQUIRED = "joint_lead_required"
+    JOINT_CO_REQUIRED = "joint_co_required"
+    NOT_A_CO_HANDLER = "not_a_co_handler"
+    NOT_JOINT = "not_joint"
+    MERGE_SELF = "merge_self"
+    MERGE_TARGET = "merge_target"
+    MERGE_STREET_OVERRIDE = "merge_street_override"
+    NOT_MERGED = "not_merged"
+    SUGGESTION_DECIDED = "suggestion_decided"
+    # end of g1's block

@@ -73,6 +73,18 @@ class TicketAction(models.TextChoices):
     SUPERVISION_ORDER = "supervision_order", _("督办")
     ORDER_RESPONSE = "order_response", _("督办答复")
     CARD = "card", _("监察亮牌")
+    # [G] joint handling (联动) and merging (并单): g1's block
+    JOINT_DISPATCH = "joint_dispatch", _("联动派单")
+    CO_SIGN = "co_sign", _("协办签收")
+    CO_REPLY = "co_reply", _("协办答复")
+    COORDINATE = "coordinate", _("协调会议")
+    MERGED_IN = "merged_in", _("接收并单")
+    SPLIT = "split", _("拆分并单")
+    SPLIT_OFF = "split_off", _("移出并单")
+    SHARED_REPLY = "shared_reply", _("并单同步答复")
+    # end of g1's block
+    # [G] grid: a grid worker closes an event they solved on the spot when reporting it.
+    SELF_RESOLVE = "self_resolve", _("自行处置")
 
 
 S = TicketStatus
@@ -90,6 +102,7 @@ CLOSING_TRIAGE = {
 TRANSITIONS: dict[tuple[str, str], str] = {
     **{(S.RECEIVED, action): S.CLOSED for action in CLOSING_TRIAGE},
     (S.RECEIVED, A.DISPATCH): S.DISPATCHED,
+    (S.RECEIVED, A.SELF_RESOLVE): S.CLOSED,  # [G] grid event solved on the spot
     (S.DISPATCHED, A.SIGN): S.HANDLING,
     (S.DISPATCHED, A.UNDO_AUTO_DISPATCH): S.RECEIVED,
     (S.DISPATCHED, A.REQUEST_RETURN): S.RETURN_REQUESTED,
@@ -113,6 +126,27 @@ TRANSITIONS: dict[tuple[str, str], str] = {
         for action in (A.SUPERVISION_ORDER, A.ORDER_RESPONSE, A.CARD)
     },
 }
+
+# [G] joint handling and merging (g1's block)
+JOINT_STATES = (S.DISPATCHED, S.HANDLING, S.RETURN_REQUESTED)
+TRANSITIONS.update(
+    {
+        (S.RECEIVED, A.JOINT_DISPATCH): S.DISPATCHED,
+        **{(state, A.JOINT_DISPATCH): state for state in (S.DISPATCHED, S.HANDLING)},
+        **{(state, A.CO_SIGN): state for state in JOINT_STATES},
+        **{(state, A.CO_REPLY): state for state in JOINT_STATES},
+        **{(state, A.COORDINATE): state for state in JOINT_STATES},
+        **{
+            (state, A.MERGED_IN): state
+            for state in (S.RECEIVED, S.DISPATCHED, S.RETURN_REQUESTED, S.HANDLING)
+        },
+        (S.MERGED, A.SPLIT): S.RECEIVED,
+        **{(state, A.SPLIT_OFF): state for state in S.values if state != S.MERGED},
+        (S.MERGED, A.SHARED_REPLY): S.MERGED,
+        (S.MERGED, A.CALLBACK): S.MERGED,  # each merged caller is called back on their ticket
+    }
+)
+# end of g1's block
 
 OPEN_STATES = frozenset({S.RECEIVED, S.DISPATCHED, S.RETURN_REQUESTED, S.HANDLING})
 

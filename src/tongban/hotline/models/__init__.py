@@ -8,7 +8,9 @@ from .dispatch import (
     LimitUnit,
     OwnerLevel,
 )
+from .joint import CoordinationMeeting, CoReply  # [G] g1
 from .knowledge import Article, ArticleSource, ArticleState
+from .merging import FoundBy, MergeRule, MergeSuggestion, SuggestionStatus  # [G] g1
 from .open311 import Open311Key
 from .taxonomy import Subject
 from .tickets import (
@@ -45,14 +47,19 @@ __all__ = [
     "CatalogueStatus",
     "ClassifierModel",
     "ClassifierStatus",
+    "CoReply",
+    "CoordinationMeeting",
     "Decision",
     "DispatchCatalogue",
     "DispatchEntry",
     "DispatchRule",
     "DispatchSuggestion",
+    "FoundBy",
     "HandlingLimit",
     "Hazard",
     "LimitUnit",
+    "MergeRule",
+    "MergeSuggestion",
     "MissedCall",
     "MissedCallStatus",
     "Open311Key",
@@ -61,6 +68,7 @@ __all__ = [
     "Satisfaction",
     "Source",
     "Subject",
+    "SuggestionStatus",
     "Ticket",
     "TicketAssignment",
     "TicketAttachment",

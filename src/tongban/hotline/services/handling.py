@@ -44,6 +44,7 @@ from .common import (
     unit_code,
 )
 from .dispatching import assign, escalate_if_needed
+from .merging import share_reply
 
 CALLBACK_ATTEMPTS = 3  # an unreachable caller is tried this many times before closing
 
@@ -240,12 +241,16 @@ def ticket_reply(
         t.replied_at = at
         due = workdays.deadline(at, 1)
         Callback.objects.create(ticket=t, due=due)
-        return {
+        payload = {
             "department": unit_code(t.department_id),
             "solved": bool(solved),
             "on_time": t.handle_due is None or at <= t.handle_due,
             "callback_due": due,
         }
+        merged = share_reply(t, at=at)  # [G] every merged caller gets the reply (并单)
+        if merged:
+            payload["merged"] = merged
+        return payload
 
     return transition(
         ticket_no,

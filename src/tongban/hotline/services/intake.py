@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,7 @@ from .common import (
     transition,
 )
 from .dispatching import assign, subject_by_code
+from .merging import merge_suggest_on_intake
 
 TITLE_MAX = 128
 CONTENT_MAX = 5000
@@ -286,6 +288,12 @@ def ticket_create(
                 suggestions.record(
                     ticket, scored, auto_dispatched=by_model and ticket.auto_dispatched
                 )
+        if ticket.status != S.CLOSED and settings.TONGBAN_HOTLINE_MERGE_ON_INTAKE:
+            # [G] 并单: suggestions for a repeated ticket, once it is committed
+            def suggest_merges(ticket=ticket) -> None:
+                merge_suggest_on_intake(ticket)
+
+            transaction.on_commit(suggest_merges, robust=True)
     except IntegrityError:
         if key:  # a concurrent retry with the same key won
             existing = _existing(actor, key)

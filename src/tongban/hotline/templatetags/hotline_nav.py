@@ -32,6 +32,15 @@ ENTRIES = [
         (Perm.TICKET_DISPATCH, Perm.SUPERVISION_VIEW),
         ("dispatch-quality",),
     ),
+    # [G] g1: joint tickets and merge suggestions
+    (
+        "joint",
+        _("联动工单"),
+        (Perm.TICKET_DISPATCH, Perm.TICKET_ARBITRATE, Perm.TICKET_HANDLE, Perm.SUPERVISION_VIEW),
+        ("joint",),
+    ),
+    ("merging", _("并单建议"), (Perm.TICKET_DISPATCH,), ("merging",)),
+    ("reports", _("统计报表"), (Perm.TICKET_DISPATCH, Perm.SUPERVISION_VIEW), ("reports",)),
 ]
 KNOWLEDGE_PERMS = (Perm.TICKET_CREATE, Perm.KNOWLEDGE_EDIT, Perm.KNOWLEDGE_REVIEW)
 
