@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import console
+from .views import console, hall
 
 app_name = "supervision-console"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("reports/generate/", console.report_generate, name="report-generate"),
     path("reports/<str:month>.<slug:kind>", console.report_file, name="report-file"),
     path("performance/", console.performance_sheet, name="performance"),
+    path("hall/", hall.hall_statistics, name="hall"),
 ]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongban.cases import selectors as case_selectors
 from tongban.cases.models import Channel
 from tongban.core import workdays
 from tongban.core.errors import DomainError, NotFound, PermissionDenied
@@ -148,8 +149,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "open_cards": selectors.cards_for(request.user, open_only=True)[:20],
             "open_orders": selectors.orders_for(request.user, open_only=True)[:20],
             "can_urge": has_perm(request.user, Perm.SUPERVISION_URGE),
+            # [B] 容缺: supplements past their deadline (b1)
+            "overdue_supplements": _overdue_supplements(request.user, dept),
         },
     )
+
+
+def _overdue_supplements(user, dept: int | None) -> list:
+    qs = case_selectors.overdue_supplements(department_id=dept)
+    ids = selectors.visible_department_ids(user)
+    if ids is not None:
+        qs = qs.filter(case__department_id__in=ids)
+    return list(qs[:20])
 
 
 @require_http_methods(["GET", "POST"])
