@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint test-sqlite test-postgres browser messages serve clean crash-safety
+.PHONY: demo test install lint test-sqlite test-postgres browser messages serve clean crash-safety fuzz
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ test-postgres: install
 crash-safety: install
 	$(PY) scripts/crash_safety.py
 	scripts/with-postgres.sh $(PY) scripts/crash_safety.py
+
+# schemathesis over every API operation as every role, with many more examples than `make test`.
+fuzz: install
+	TONGBAN_FUZZ_EXAMPLES=100 $(BIN)/pytest -p no:cacheprovider tests/fuzz
+	TONGBAN_FUZZ_EXAMPLES=100 scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider tests/fuzz
 
 browser:
 	@test -x /usr/bin/chromium || scripts/install-debian.sh chromium

@@ -95,3 +95,25 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
     credit_code = factory.Sequence(lambda n: make_credit_code(n))
+
+
+# ---------------------------------------------------------------- selfservice (lockers, kiosks)
+
+
+def make_locker_bank(code: str = "A", *, compartments: int = 4, name: str | None = None):
+    """A locker bank with numbered compartments (1 … n)."""
+    from tongban.selfservice.models import Compartment, LockerBank
+
+    bank = LockerBank.objects.create(
+        code=code, name=name or f"{code}号取件柜", location="一楼大厅东侧"
+    )
+    Compartment.objects.bulk_create(
+        Compartment(bank=bank, number=n) for n in range(1, compartments + 1)
+    )
+    return bank
+
+
+def make_kiosk(code: str = "k1", *, hall=None, name: str = "一楼自助终端 1 号"):
+    from tongban.selfservice.models import Kiosk
+
+    return Kiosk.objects.create(code=code, name=name, location="一楼", hall=hall)

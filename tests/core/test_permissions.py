@@ -32,7 +32,13 @@ PASSWORD = "correct-horse-battery"
 # Written out again on purpose: a change to the registry must be a visible change to this table.
 EXPECTED = {
     Role.WINDOW_CLERK: (
-        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_ACCEPT, Perm.LICENCE_VIEW},
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.IDENTITY_VIEW_FULL,
+            Perm.CASE_ACCEPT,
+            Perm.LICENCE_VIEW,
+            Perm.LOCKER_MANAGE,  # the pickup lockers (selfservice)
+        },
         Scope.DEPARTMENT,
     ),
     Role.REVIEWER: (

@@ -19,7 +19,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def idle_30(settings):
     settings.TONGBAN_STAFF_IDLE_MINUTES = 30

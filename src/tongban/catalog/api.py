@@ -248,7 +248,7 @@ class BundleMaterialsOut(Schema):
     undeduplicated_count: int
 
 
-class ListQuery(Schema):
+class ItemListQuery(Schema):
     q: str | None = Field(None, max_length=100, description="Search words, pinyin or initials.")
     department: str | None = Field(None, max_length=32, description="Department code.")
     theme: str | None = Field(None, max_length=32, description="Theme code.")
@@ -258,7 +258,7 @@ class ListQuery(Schema):
     offset: int = Field(0, ge=0, le=100_000)
 
 
-class ItemListQuery(ListQuery):
+class ItemListQuery(ItemListQuery):
     item_type: str | None = Field(None, pattern=r"^\d{2}$", description="National type code.")
 
 
@@ -537,7 +537,7 @@ def _bundle(bundle, members) -> dict:
     auth=None,
     summary="Published bundles (一件事): search and filters",
 )
-def bundle_list(request: HttpRequest, query: Query[ListQuery]):
+def bundle_list(request: HttpRequest, query: Query[ItemListQuery]):
     result = search.search(
         query.q or "",
         kind="bundle",

@@ -22,7 +22,56 @@ from tongban.rules.api import router as rules_router
 from tongban.selfservice.api import router as selfservice_router
 from tongban.supervision.api import router as supervision_router
 
-api = NinjaAPI(
+# Refusals every operation can answer with, in the one error shape of this API; documented on
+# every operation so clients (and the schemathesis suite, tests/fuzz) can rely on them.
+_ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+    "required": ["code", "message"],
+}
+_COMMON_ERRORS = {
+    "400": "请求内容无法解析",
+    "401": "未登录或令牌无效",
+    "403": "无权执行此操作",
+    "404": "未找到，或无权查看",
+    "405": "不支持此请求方法",
+    "422": "输入不正确",
+    "429": "请求过于频繁",
+}
+
+
+class TongbanAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Error", _ERROR_SCHEMA)
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in _COMMON_ERRORS.items():
+                    if status not in responses and int(status) not in responses:
+                        responses[status] = {"description": description, **ref}
+        return schema
+
+
+api = TongbanAPI(
     title="tongban API",
     version="1",
     description="通办 · 政务服务平台 API. Authenticate with a session cookie (and CSRF token) "

@@ -52,6 +52,9 @@ class Perm(models.TextChoices):
     CONFIG_MANAGE = "config.manage", _("配置区划、部门、事项")
     CALENDAR_MANAGE = "calendar.manage", _("维护工作日历")
     STAFF_MANAGE = "staff.manage", _("管理工作人员和角色")
+    HALL_CALL = "hall.call", _("大厅窗口签到、叫号和查看预约")
+    HALL_MANAGE = "hall.manage", _("配置大厅窗口、分组和开放时间")
+    LOCKER_MANAGE = "locker.manage", _("自助取件柜存件、取出和转邮寄")
 
 
 class Scope(models.TextChoices):
@@ -64,7 +67,14 @@ class Scope(models.TextChoices):
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.WINDOW_CLERK: frozenset(
-        {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_ACCEPT, Perm.LICENCE_VIEW}
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.IDENTITY_VIEW_FULL,
+            Perm.CASE_ACCEPT,
+            Perm.LICENCE_VIEW,
+            Perm.LOCKER_MANAGE,
+            Perm.HALL_CALL,
+        }
     ),
     Role.REVIEWER: frozenset(
         {Perm.CONSOLE_ACCESS, Perm.IDENTITY_VIEW_FULL, Perm.CASE_REVIEW, Perm.LICENCE_VIEW}
@@ -115,6 +125,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.RULES_EDIT,
             Perm.RULES_ACTIVATE,
             Perm.STAFF_MANAGE,
+            Perm.HALL_MANAGE,
         }
     ),
 }

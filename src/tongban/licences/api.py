@@ -19,6 +19,7 @@ router = Router(tags=["licences"])
 class ErrorOut(Schema):
     code: str
     message: str
+    field: str | None = None
 
 
 class FaceRowOut(Schema):
@@ -49,7 +50,7 @@ class VerifyQuery(Schema):
     c: str = ""
 
 
-class DepartmentOut(Schema):
+class IssuerOut(Schema):
     code: str
     name: str
     credit_code: str
@@ -57,7 +58,7 @@ class DepartmentOut(Schema):
 
 class KeyOut(Schema):
     key_id: str
-    department: DepartmentOut
+    department: IssuerOut
     seal: str | None = None
     algorithm: str
     curve: str

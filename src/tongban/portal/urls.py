@@ -8,4 +8,5 @@ urlpatterns = [
     path("", shell.home, name="home"),
     path("login/", shell.LoginView.as_view(), name="login"),
     path("logout/", shell.LogoutView.as_view(), name="logout"),
+    path("privacy/", shell.privacy, name="privacy"),
 ]

@@ -190,6 +190,11 @@ TONGBAN_SCHEDULE = {
     "knowledge-expired": ("0 6 * * *", "knowledge flag-expired", "expired knowledge articles"),
     "policies-match": ("0 2 * * *", "policies match", "policy matching, 免申即享"),
     "report-monthly": ("0 3 1 * *", "report monthly --previous", "last month's report"),
+    "hotline-merge-sweep": ("*/15 * * * *", "merge sweep", "merge suggestions (并单)"),
+    "grid-visits": ("*/30 * * * *", "grid visits-sync", "门边办 visit tasks for grid workers"),
+    "hall-remind": ("0 17 * * *", "hall remind", "SMS reminders for tomorrow's bookings"),
+    "hall-no-shows": ("30 21 * * *", "hall no-shows", "missed bookings, numbers left open"),
+    "lockers-uncollected": ("0 7 * * *", "lockers flag-uncollected", "uncollected results to mail"),
 }
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -258,6 +263,8 @@ LOGGING = {
 
 # --- platform -------------------------------------------------------------------------------
 TONGBAN_SITE_NAME = _("通办 · 政务服务平台")
+# Who runs this installation, named in the privacy notice (/privacy/), e.g. "云溪区政务服务管理办公室".
+TONGBAN_OPERATOR_NAME = env_str("TONGBAN_OPERATOR_NAME", "")
 TONGBAN_API_TOKEN_DAYS = env_int("TONGBAN_API_TOKEN_DAYS", 90)
 TONGBAN_DEMO_PASSWORD = env_str("TONGBAN_DEMO_PASSWORD", "tongban-demo-2026")
 # How many 12345 tickets `demo load` makes (the hotline demo: six months of history).
@@ -270,8 +277,10 @@ TONGBAN_CASE_CARD_POLICY = {
 }
 # 12345 tickets: the classifier's or rules' confidence from which a new ticket is dispatched at
 # once (秒派), and the share of the handling time left at which a ticket's card turns blue.
+# Unset (None): the active classifier's own threshold for 98 % precision, measured at training
+# on held-out folds (its manifest; docs/dispatch-classifier.md); a number overrides it.
 TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE = env_float(
-    "TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE", 0.9
+    "TONGBAN_HOTLINE_AUTO_DISPATCH_CONFIDENCE", None
 )
 TONGBAN_HOTLINE_CARD_BLUE_SHARE = env_float("TONGBAN_HOTLINE_CARD_BLUE_SHARE", 0.2)
 # How many minutes after a 秒派 the operator may still undo it (the ticket goes back to the
@@ -317,3 +326,26 @@ TONGBAN_SUPERVISION_LOOKBACK_DAYS = env_int("TONGBAN_SUPERVISION_LOOKBACK_DAYS",
 # 秒批 (docs/instant-approval.md): the working days a human review of an automatic decision
 # (个人信息保护法第二十四条) is due in, when neither the item's review step nor its promise sets one.
 TONGBAN_HUMAN_REVIEW_DAYS = env_int("TONGBAN_HUMAN_REVIEW_DAYS", 5)
+
+# Self-service (docs/selfservice.md): the kiosk's idle limit before it signs the visitor out, the
+# SMS identification code's lifetime and request limits (per person: one a minute, this many an
+# hour), the locker controller driver, a pickup code's lifetime and the days after which an
+# uncollected result is flagged for mailing.
+TONGBAN_KIOSK_IDLE_SECONDS = env_int("TONGBAN_KIOSK_IDLE_SECONDS", 120)
+TONGBAN_KIOSK_CODE_MINUTES = env_int("TONGBAN_KIOSK_CODE_MINUTES", 5)
+TONGBAN_KIOSK_CODES_PER_HOUR = env_int("TONGBAN_KIOSK_CODES_PER_HOUR", 5)
+TONGBAN_LOCKER_DRIVER = env_str(
+    "TONGBAN_LOCKER_DRIVER", "tongban.selfservice.lockers.SimulatedLocker"
+)
+TONGBAN_LOCKER_CODE_DAYS = env_int("TONGBAN_LOCKER_CODE_DAYS", 7)
+TONGBAN_LOCKER_UNCOLLECTED_DAYS = env_int("TONGBAN_LOCKER_UNCOLLECTED_DAYS", 7)
+
+# Hotline joint handling and merging (docs/hotline.md, "联动" and "并单"): a co-handler's own
+# handling limit in working days (never later than the lead's), the window in hours within which
+# two tickets of the same street and subject are suggested for merging, the text similarity
+# (cosine, 0–1) above which two tickets in the window are suggested whatever their subject, and
+# whether intake records suggestions at once (the periodic sweep finds the rest).
+TONGBAN_HOTLINE_CO_HANDLING_DAYS = env_int("TONGBAN_HOTLINE_CO_HANDLING_DAYS", 3)
+TONGBAN_HOTLINE_MERGE_WINDOW_HOURS = env_int("TONGBAN_HOTLINE_MERGE_WINDOW_HOURS", 72)
+TONGBAN_HOTLINE_MERGE_TEXT_THRESHOLD = env_float("TONGBAN_HOTLINE_MERGE_TEXT_THRESHOLD", 0.8)
+TONGBAN_HOTLINE_MERGE_ON_INTAKE = env_bool("TONGBAN_HOTLINE_MERGE_ON_INTAKE", True)

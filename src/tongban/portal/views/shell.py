@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,6 +21,20 @@ def home(request: HttpRequest) -> HttpResponse:
         **browse.home_overview(),
     }
     return render(request, "portal/home.html", context)
+
+
+# The version of the privacy notice's text: change it whenever the text changes.
+PRIVACY_NOTICE_VERSION = "2026-11-22"
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """个人信息保护告知 (个人信息保护法 第十七条、第三十五条): purposes, data kinds, sharing,
+    retention, the person's rights and how to exercise them."""
+    context = {
+        "operator": settings.TONGBAN_OPERATOR_NAME or _("本地区政务服务管理机构"),
+        "version": PRIVACY_NOTICE_VERSION,
+    }
+    return render(request, "portal/privacy.html", context)
 
 
 class LoginView(site.SiteLoginView):
