@@ -189,6 +189,8 @@ def backup(
     vendor = _vendor()
     say(f"database ({vendor}) …")
     if vendor == "sqlite":
+        if connection.in_atomic_block:  # the backup API would wait for this transaction forever
+            raise BackupError("a SQLite backup cannot run inside an open transaction")
         dump = directory / "database.sqlite3"
         connection.ensure_connection()
         target = sqlite3.connect(dump)
