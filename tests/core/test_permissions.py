@@ -38,6 +38,7 @@ EXPECTED = {
             Perm.CASE_ACCEPT,
             Perm.LICENCE_VIEW,
             Perm.LOCKER_MANAGE,  # the pickup lockers (selfservice)
+            Perm.HALL_CALL,  # the window's calling page (hall)
         },
         Scope.DEPARTMENT,
     ),
@@ -93,6 +94,7 @@ EXPECTED = {
             Perm.CONFIG_MANAGE,
             Perm.CALENDAR_MANAGE,
             Perm.LICENCE_MANAGE,
+            Perm.HALL_MANAGE,
             Perm.RULES_EDIT,
             Perm.RULES_ACTIVATE,
             Perm.STAFF_MANAGE,

@@ -70,7 +70,8 @@ def test_grid_worker_reports_from_a_phone(live_server, new_page, worker, browser
     page.get_by_label("发生了什么").fill("望湖路 12 号楼道堆放杂物堵塞消防通道。")
     page.get_by_label("事发地址").fill("望湖路与观澜路路口")  # vague: the position places it
     page.get_by_role("button", name="使用我的位置").click()
-    assert page.get_by_role("status").filter(has_text="已取得位置").is_visible()
+    # the browser answers asynchronously: wait for the status line
+    page.get_by_role("status").filter(has_text="已取得位置").wait_for(timeout=15_000)
     assert page.locator("#id_latitude").input_value() == "30.210000"
     page.get_by_label("已当场解决（自行处置）").check()
     page.get_by_label("处置情况").fill("已联系住户当场清理，通道恢复畅通。")

@@ -228,6 +228,7 @@ def _staff_specs() -> list[tuple[str, str, str, str]]:
 def users() -> list[tuple[str, str]]:
     """(role, username) of every account this module adds."""
     rows = [(role, username) for username, _name, _dept, role in _staff_specs()]
+    rows.extend((str(Role.REVIEWER), username) for username, *_rest in demo_approvals.STAFF)
     rows.extend(("applicant", p.username) for p in people() if p.username)
     return rows
 

@@ -352,6 +352,11 @@ def _today(hall: Hall, rng: random.Random, now: dt.datetime, created: Counter) -
             continue
 
 
+def users() -> list[tuple[str, str]]:
+    """(role, username) of every account this module adds: a clerk at each window."""
+    return [(str(Role.WINDOW_CLERK), f"hall{number:02d}") for number, *_rest in WINDOWS]
+
+
 def load(out: Callable[[str], None] = print) -> dict[str, int]:
     created: Counter = Counter()
     now = timezone.now()
