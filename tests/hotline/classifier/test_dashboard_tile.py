@@ -40,7 +40,7 @@ def test_the_home_shows_this_and_last_weeks_accuracy(world, operator, clock):  #
     build(world, operator, copies=4)  # this week 12/20 concluded right, last week 4/8
     body = _client(operator).get(HOME).content.decode()
     assert 'id="quality-tile-title"' in body
-    assert f'<a href="{QUALITY}">派单质量</a>' in body
+    assert f'<a class="link-target" href="{QUALITY}">派单质量</a>' in body
     assert "本周首选准确率</dt><dd>60.0%" in body
     assert "12 / 20 件" in body
     assert "上周首选准确率</dt><dd>50.0%" in body
