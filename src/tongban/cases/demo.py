@@ -1092,9 +1092,10 @@ def load(out: Callable[[str], None] = print, count: int | None = None) -> dict[s
     e-licences of the approved ones (``demo_licences``), then the instant-approval demo on top
     of them (``demo_instant``: replay, activate, apply)."""
     demo_licences.start()
-    created = _load_demo_cases(out, count)
-    demo_bundles.load(out)  # [B] bundles, 容缺 and 告知承诺 in every state (b1)
-    demo_approvals.load(out)  # [B] 会签 / 或签 / 票签 / 依次审批 and the approval operations (b2)
+    with demo_licences.approval_refusals_counted(out):
+        created = _load_demo_cases(out, count)
+        demo_bundles.load(out)  # [B] bundles, 容缺 and 告知承诺 in every state
+        demo_approvals.load(out)  # [B] 会签 / 或签 / 票签 / 依次审批, the approval operations
     if created:  # a second load changes nothing, not even cases approved later by demo_instant
         demo_licences.load(out)  # the e-licences of the approved cases (issue 8)
     demo_instant.load(out)

@@ -40,6 +40,7 @@ from .common import locked, transition
 from .elements import with_elements
 
 logger = logging.getLogger("tongban.cases")
+NOT_ISSUED_AT_APPROVAL = "licence of case %s not issued at approval: %s"
 
 STATE_LABELS = {
     "valid": _("有效"),
@@ -129,7 +130,7 @@ def licence_after_approval(*, actor, case: Case) -> Licence | None:
     try:
         return case_licence_issue(actor=actor, case=case)
     except DomainError as exc:
-        logger.warning("licence of case %s not issued at approval: %s", case.case_no, exc.code)
+        logger.warning(NOT_ISSUED_AT_APPROVAL, case.case_no, exc.code)
         case.licence_error = exc.message
         return None
 
