@@ -142,8 +142,12 @@ def policies() -> QuerySet[Policy]:
 
 
 def matches_for_person(person) -> QuerySet[PolicyMatch]:
-    return PolicyMatch.objects.filter(person=person).select_related("policy", "evaluation")
+    return PolicyMatch.objects.filter(person=person).select_related(
+        "policy__department", "evaluation__rule_set"
+    )
 
 
 def matches_for_enterprise(enterprise) -> QuerySet[PolicyMatch]:
-    return PolicyMatch.objects.filter(enterprise=enterprise).select_related("policy", "evaluation")
+    return PolicyMatch.objects.filter(enterprise=enterprise).select_related(
+        "policy__department", "evaluation__rule_set"
+    )

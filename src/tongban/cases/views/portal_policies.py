@@ -14,7 +14,7 @@ from tongban.core import selectors as core_selectors
 from tongban.rules import selectors as rules_selectors
 from tongban.rules.models import MatchStatus
 
-from ..explanation import Explanation, explain
+from ..explanation import Explanation, connectors_read, explain
 from .portal import applicant_required
 
 
@@ -28,7 +28,7 @@ class MatchView:
     apply_code: str
 
 
-def _views(matches, holder: str) -> list[MatchView]:
+def _views(matches, holder: str, connectors) -> list[MatchView]:
     out = []
     for m in matches:
         if m.status == MatchStatus.DECLINED or not m.policy.is_active:
@@ -38,7 +38,9 @@ def _views(matches, holder: str) -> list[MatchView]:
                 match=m,
                 policy=m.policy,
                 holder=holder,
-                explanation=explain(None, m.evaluation) if m.evaluation_id else None,
+                explanation=explain(None, m.evaluation, connectors=connectors)
+                if m.evaluation_id
+                else None,
                 case_no=m.case_no,
                 apply_code=""
                 if m.policy.automatic or not m.policy.benefit_item_code
@@ -52,9 +54,12 @@ def _views(matches, holder: str) -> list[MatchView]:
 @applicant_required
 def policies(request: HttpRequest) -> HttpResponse:
     person = request.person
-    rows = _views(rules_selectors.matches_for_person(person), person.name)
+    connectors = connectors_read()
+    rows = _views(rules_selectors.matches_for_person(person), person.name, connectors)
     for enterprise in core_selectors.enterprises_for(request.user):
-        rows += _views(rules_selectors.matches_for_enterprise(enterprise), enterprise.name)
+        rows += _views(
+            rules_selectors.matches_for_enterprise(enterprise), enterprise.name, connectors
+        )
     return render(
         request,
         "cases/portal_policies.html",
