@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..crypto import BlindIndexField, EncryptedCharField
 from ..identifiers import (
     credit_code_field_validator,
     id_number_field_validator,
@@ -19,14 +20,28 @@ class Person(models.Model):
     """A natural person, identified once by resident ID number (stored once, shown masked)."""
 
     name = models.CharField(_("姓名"), max_length=64)
-    id_number = models.CharField(
-        _("身份证号码"), max_length=18, unique=True, validators=[id_number_field_validator]
+    # Encrypted at rest (core/crypto.py); exact look-ups and uniqueness go through the index.
+    id_number = EncryptedCharField(
+        _("身份证号码"),
+        max_length=18,
+        validators=[id_number_field_validator],
+        kind="id_number",
+        index_field="id_number_index",
+    )
+    id_number_index = BlindIndexField(
+        _("身份证号码索引"), source="id_number", kind="id_number", unique=True
     )
     birth_date = models.DateField(_("出生日期"))
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices)
-    phone = models.CharField(
-        _("手机号码"), max_length=20, blank=True, validators=[phone_field_validator]
+    phone = EncryptedCharField(
+        _("手机号码"),
+        max_length=20,
+        blank=True,
+        validators=[phone_field_validator],
+        kind="phone",
+        index_field="phone_index",
     )
+    phone_index = BlindIndexField(_("手机号码索引"), source="phone", kind="phone", db_index=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     household_region = models.ForeignKey(
         "core.Region",
@@ -86,9 +101,15 @@ class Enterprise(models.Model):
         related_name="represented_enterprises",
     )
     address = models.CharField(_("住所"), max_length=200, blank=True)
-    phone = models.CharField(
-        _("联系电话"), max_length=20, blank=True, validators=[phone_field_validator]
+    phone = EncryptedCharField(
+        _("联系电话"),
+        max_length=20,
+        blank=True,
+        validators=[phone_field_validator],
+        kind="phone",
+        index_field="phone_index",
     )
+    phone_index = BlindIndexField(_("联系电话索引"), source="phone", kind="phone", db_index=True)
     region = models.ForeignKey(
         "core.Region",
         verbose_name=_("所在区划"),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.crypto import BlindIndexField, EncryptedCharField
 from tongban.core.models import ChainedEvent
 
 from .types import HolderKind
@@ -62,7 +63,12 @@ class Licence(models.Model):
         related_name="licences",
     )
     holder_name = models.CharField(_("持证主体名称"), max_length=128)
-    holder_id_no = models.CharField(_("持证主体证件号码"), max_length=32)
+    holder_id_no = EncryptedCharField(
+        _("持证主体证件号码"), max_length=32, kind="id_number", index_field="holder_id_no_index"
+    )
+    holder_id_no_index = BlindIndexField(
+        _("持证主体证件号码索引"), source="holder_id_no", kind="id_number", db_index=True
+    )
     data = models.JSONField(_("照面信息"), default=dict, blank=True)
     photo = models.FileField(_("照片"), upload_to="licences/photos/", blank=True)
     issuer = models.ForeignKey(
