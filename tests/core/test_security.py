@@ -3,6 +3,7 @@ password policy, and the security headers of every page."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import subprocess
@@ -128,6 +129,9 @@ def test_production_settings_turn_on_hsts_and_secure_cookies(tmp_path):
         "DJANGO_SETTINGS_MODULE": "tongban.config.settings.production",
         "TONGBAN_SECRET_KEY": "x" * 50,
         "TONGBAN_DATA_DIR": str(tmp_path),
+        # production refuses to start without personal-data keys (docs/personal-data.md)
+        "TONGBAN_DATA_KEYS": "k1:" + base64.b64encode(b"k" * 32).decode(),
+        "TONGBAN_BLIND_INDEX_KEY": base64.b64encode(b"i" * 32).decode(),
     }
     env.pop("TONGBAN_STAFF_IDLE_MINUTES", None)
     done = subprocess.run(

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core import uploads as core_uploads
 from tongban.core.errors import DomainError
 
 from .models import LicenceType, Seal, SigningKey, ValidityKind
@@ -96,6 +98,22 @@ class SealForm(forms.ModelForm):
     class Meta:
         model = Seal
         fields = ["department", "name", "image", "is_active"]
+
+    def clean_image(self):
+        """The platform-wide upload check (core/uploads.py): size, PNG/JPEG by content, the
+        extension matching it, no decompression bomb."""
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            try:
+                data = core_uploads.read(image, field="image", label=_("印章图片"))
+                core_uploads.check_file(
+                    image.name, data, allowed={"png", "jpeg"}, field="image", label=_("印章图片")
+                )
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from None
+            finally:
+                image.seek(0)
+        return image
 
 
 @admin.register(Seal)

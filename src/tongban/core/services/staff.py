@@ -25,7 +25,24 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
             field="roles",
             roles=", ".join(unknown),
         )
+    _check_separation(roles)
     return roles
+
+
+def _check_separation(roles: list[str]) -> None:
+    """三权分立: no account holds two of the three administrator roles (core/security_roles.py)."""
+    held = [
+        r
+        for r in (Role.ADMINISTRATOR, Role.SECURITY_ADMINISTRATOR, Role.AUDIT_ADMINISTRATOR)
+        if r in roles
+    ]
+    if len(held) > 1:
+        raise ValidationFailed(
+            CoreErrorCode.ROLE_CONFLICT,
+            _("角色：%(roles)s 须由不同的人担任（三权分立），同一账号不能兼任。"),
+            field="roles",
+            roles="、".join(str(Role(r).label) for r in held),
+        )
 
 
 def _apply_roles(user: User, roles: list[str]) -> None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tongban.core.masking import mask_id_number, redact_text
+from tongban.core.models import SecurityEventKind
+from tongban.core.security import security_event_record
 
 from ..context import Subject, coerce
 from ..models import Connector, ConnectorCall, ConnectorKind
@@ -29,9 +31,12 @@ FETCHERS = {
 
 
 class SourceUnavailable(Exception):
-    def __init__(self, connector: Connector, detail: str):
+    def __init__(self, connector: Connector, detail: str, *, blocked: bool = False):
         self.connector = connector
         self.detail = detail
+        # The SSRF guard refused the address (http.BlockedAddress): an administrator must
+        # allow-list the host, retrying will not help.
+        self.blocked = blocked
         super().__init__(f"{connector.code}: {detail}")
 
 
@@ -91,7 +96,16 @@ def fetch(
         return values
     except Exception as exc:
         ok, error = False, redact_text(f"{type(exc).__name__}: {exc}")[:256]
-        raise SourceUnavailable(connector, error) from None
+        blocked = isinstance(exc, http.BlockedAddress)
+        if blocked:
+            security_event_record(
+                kind=SecurityEventKind.CONNECTOR_BLOCKED,
+                actor_name=log.actor_label[:150],
+                target=f"connector:{connector.code}",
+                success=False,
+                detail={"host": exc.host[:200], "address": exc.address, "purpose": log.purpose},
+            )
+        raise SourceUnavailable(connector, error, blocked=blocked) from None
     finally:
         call = ConnectorCall(
             connector=connector,

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tongban.core import uploads as core_uploads
 from tongban.core.errors import ValidationFailed
 from tongban.core.permissions import Perm, require_perm
 
@@ -22,6 +23,7 @@ from ..errors import RulesErrorCode
 from ..models import Connector, ConnectorKind, ReferenceRow, ReferenceTable
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+TABLE_KINDS = frozenset({"csv", "xlsx"})
 MAX_ROWS = 200_000
 MAX_COLUMNS = 100
 ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
@@ -220,6 +222,16 @@ def reference_table_upload(
     if len(content) > MAX_UPLOAD_BYTES:
         raise _table_err(_("文件超过 20 MB。"))
     header, rows = read_rows(file_name, content)
+    # The platform-wide check (core/uploads.py) too: size limit, type by content (a PDF or an
+    # image renamed .csv is refused even if it decodes as text), extension match.
+    core_uploads.check_file(
+        file_name or "",
+        content,
+        allowed=TABLE_KINDS,
+        field="file",
+        label=_("文件"),
+        code=RulesErrorCode.TABLE_INVALID,
+    )
     if len(header) > MAX_COLUMNS:
         raise _table_err(_("列数超过 %(n)s。"), n=MAX_COLUMNS)
     if any(not h for h in header) or len(set(header)) != len(header):

@@ -130,6 +130,7 @@ def run(
     )
     status: dict[str, dict] = {}
     unavailable: dict[str, str] = {}
+    blocked: set[str] = set()  # refused by the SSRF guard (an internal address)
     if prepared.connectors:
         wanted: dict[str, set[str]] = {code: set() for code in prepared.connectors}
         for rule in prepared.rules:
@@ -148,9 +149,11 @@ def run(
                 fetched = sources.fetch(
                     connector, subject, sorted(wanted[code]), log=log, pending=pending
                 )
-            except sources.SourceUnavailable:
+            except sources.SourceUnavailable as exc:
                 unavailable[code] = connector.name
                 status[code] = {"ok": False, "name": connector.name}
+                if exc.blocked:
+                    blocked.add(connector.name)
                 continue
             status[code] = {"ok": True, "name": connector.name}
             values.update({f"{code}.{k}": v for k, v in fetched.items()})
@@ -159,7 +162,16 @@ def run(
     blocking_failed = review = False
     for rule, ran in zip(prepared.rules, results, strict=True):
         down = sorted({unavailable[c] for c in rule.compiled.connectors if c in unavailable})
-        if down:
+        if down and blocked.intersection(down):
+            result = RuleResult(
+                "error",
+                _(
+                    "数据来源“%(name)s”的地址指向内部网络，已被安全策略拦截；"
+                    "如确需访问，请系统管理员将该主机加入允许名单。"
+                )
+                % {"name": "”“".join(sorted(blocked.intersection(down)))},
+            )
+        elif down:
             result = RuleResult(
                 "error", _("数据来源“%(name)s”暂不可用") % {"name": "”“".join(down)}
             )

@@ -8,6 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tongban.core.backup import BackupError, backup
+from tongban.core.models import SecurityEventKind
+from tongban.core.security import security_event_record
 
 
 class Command(BaseCommand):
@@ -29,7 +31,20 @@ class Command(BaseCommand):
                 progress=lambda message: self.stderr.write(message),
             )
         except BackupError as exc:
+            security_event_record(
+                kind=SecurityEventKind.BACKUP,
+                actor_name="system",
+                target=str(directory)[:300],
+                success=False,
+                detail={"error": str(exc)[:200]},
+            )
             raise CommandError(str(exc)) from exc
+        security_event_record(
+            kind=SecurityEventKind.BACKUP,
+            actor_name="system",
+            target=str(summary.directory)[:300],
+            detail={"tables": summary.tables, "rows": summary.rows, "files": summary.files},
+        )
         self.stdout.write(
             f"OK: backup in {summary.directory}: {summary.tables} tables, {summary.rows} rows, "
             f"{summary.files} files, {summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s"
