@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install Debian packages the test suite needs (chromium, postgresql) when they are missing.
+# Install Debian packages the test suite needs (chromium, postgresql, and for tests/deploy and
+# scripts/deploy_check.sh: redis-server, nginx-light, logrotate) when they are missing.
 set -euo pipefail
 run() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 export DEBIAN_FRONTEND=noninteractive

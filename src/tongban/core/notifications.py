@@ -1,52 +1,31 @@
 """Notifications: stored for the portal and handed to an SMS backend after the transaction.
 
-The backend is a dotted path in ``TONGBAN_SMS_BACKEND`` (a class with ``send(phone, text)``);
-the default, ``ConsoleSmsBackend``, writes the message to the log with the number masked, so a
-demo or a test never sends anything.
+Delivery is a background task (``core.tasks.deliver_sms``, ``core.sms``): inline in development
+and tests, on ``tongban worker`` in production. The backend is a dotted path in
+``TONGBAN_SMS_BACKEND``; the default, ``ConsoleSmsBackend``, logs the message with the number
+masked, so a demo or a test never sends anything.
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from .masking import mask_phone
 from .models import Department, Notification, Person, StaffNotice
 from .permissions import Role
+from .sms import ConsoleSmsBackend
+from .tasks import deliver_sms
 
 User = get_user_model()
 
-logger = logging.getLogger("tongban.notifications")
+__all__ = ["ConsoleSmsBackend", "notify", "staff_notify", "staff_notify_heads"]
 
 
-class ConsoleSmsBackend:
-    def send(self, phone: str, text: str) -> str:
-        logger.info("SMS to %s: %s", mask_phone(phone), text)
-        return "logged"
-
-
-def _backend():
-    path = getattr(settings, "TONGBAN_SMS_BACKEND", "tongban.core.notifications.ConsoleSmsBackend")
-    return import_string(path)()
-
-
-def _send_sms(notification: Notification) -> None:
-    """Hand the notification to the SMS backend and record how it went (one update)."""
-    phone = notification.person.phone
-    if not phone:
-        status = "no_phone"
-    else:
-        try:
-            status = _backend().send(phone, f"【通办】{notification.title}：{notification.body}")
-        except Exception:  # a failed SMS must not undo the case change
-            logger.exception("SMS backend failed for notification %s", notification.pk)
-            status = "failed"
-    Notification.objects.filter(pk=notification.pk).update(sms_status=str(status)[:16])
+def _send_sms(notification_id: int) -> None:
+    """Queue the SMS of a stored notification (``deliver_sms``; inline with the immediate task
+    backend, on a worker with the database or RQ backend)."""
+    deliver_sms.enqueue(notification_id)
 
 
 def notify(
@@ -58,7 +37,7 @@ def notify(
         person=person, title=title[:128], body=body, link=link[:256]
     )
     if sms:
-        transaction.on_commit(lambda: _send_sms(notification), robust=True)
+        transaction.on_commit(lambda: _send_sms(notification.pk), robust=True)
     return notification
 
 

@@ -31,6 +31,7 @@ from tongban.catalog.models.codes import OnlineDepth, VersionStatus
 from tongban.core import workdays
 from tongban.core.errors import CoreErrorCode, ValidationFailed
 from tongban.core.models import Department, Region
+from tongban.core.replica import reads_from_replica
 from tongban.hotline.models import Callback, Ticket, TicketAssignment
 from tongban.hotline.models.tickets import AssignmentStatus, Satisfaction
 from tongban.ratings import kpis as rating_kpis
@@ -554,6 +555,7 @@ def _rating_counts(figures: dict) -> dict[str, int]:
     return counts
 
 
+@reads_from_replica
 def figures(
     period: Period,
     scope: Scope = ALL,
@@ -582,6 +584,7 @@ def figures(
     return Figures(_finish(counts))
 
 
+@reads_from_replica
 def figures_by(
     group: str,
     period: Period,
