@@ -119,8 +119,9 @@ def test_the_threshold_comes_from_the_active_model_unless_configured(settings, m
 def test_training_records_the_threshold_for_the_target_precision(trained):
     found = trained.manifest["metrics"]["auto_dispatch"]
     assert found["precision_target"] == 0.98
+    assert found["margin"] == 0.0025
     assert 0 < found["threshold"] <= 1
-    assert found["precision"] >= 0.98
+    assert found["precision"] >= 0.9825  # chosen with the margin
     # the lowest such threshold: it covers at least what any higher table threshold covers
     table = trained.manifest["metrics"]["cross_validation"]["thresholds"]
     for row in table:

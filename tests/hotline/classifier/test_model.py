@@ -59,7 +59,10 @@ def test_top_k_is_best_first_and_agrees_with_predict(trained):
     top = trained.top_k("医保报销", "住院费用报销几个月还没到账", k=3)
     assert len(top) == 3
     assert [c for _l, c in top] == sorted((c for _l, c in top), reverse=True)
-    assert top[0] == trained.predict(["医保报销"], ["住院费用报销几个月还没到账"])[0]
+    best, confidence = trained.predict(["医保报销"], ["住院费用报销几个月还没到账"])[0]
+    # the batch path sums in float32 (sparse product), top_k in float64: equal to ~1e-7
+    assert top[0][0] == best
+    assert top[0][1] == pytest.approx(confidence, abs=1e-6)
     assert len(trained.top_k("医保报销", "", k=10)) == 4
     assert trained.top_k("医保报销", "", k=0) == []
 
@@ -154,3 +157,46 @@ def test_top_k_computes_the_same_probabilities_as_predict_proba(trained, title, 
     got = trained.top_k(title, text, k=4)
     assert [label for label, _c in got] == [label for label, _c in expected]
     assert np.allclose([c for _l, c in got], [c for _l, c in expected], atol=1e-5)
+
+
+def test_nb_svm_is_the_default_and_recorded_in_the_manifest(trained):
+    config = trained.manifest["config"]
+    assert config["classifier"] == "NB-SVM (one-vs-rest)"
+    assert config["nb_alpha"] == 0.1
+    # the per-label scaling is folded into plain coefficients: one product at prediction
+    assert trained.coef.shape == (4, trained.featuriser.n_features)
+
+
+def test_nb_svm_coefficients_are_the_scaled_binary_svms():
+    """One label's coefficients are its binary SVM's weights on the log-count-ratio-scaled
+    features times that ratio: scores on the unscaled features are the scaled SVM's scores."""
+    import scipy.sparse as sp
+    from sklearn.svm import LinearSVC
+
+    from tongban.hotline.classifier.training import DEFAULT, _fit_linear
+
+    X = sp.csr_matrix(
+        np.array(
+            [[1.0, 0.0, 0.5], [0.8, 0.1, 0.0], [0.0, 1.0, 0.2], [0.1, 0.9, 0.0], [0.3, 0.3, 1.0]],
+            dtype=np.float32,
+        )
+    )
+    y = np.array([0, 0, 1, 1, 2])
+    coef, intercept = _fit_linear(X, y, 4, DEFAULT)
+    assert intercept[3] == -10.0 and not coef[3].any()  # a label absent from the data
+    A = X.toarray()
+    p = 0.1 + A[y == 1].sum(axis=0)
+    q = 0.1 + A[y != 1].sum(axis=0)
+    r = np.log(p / p.sum()) - np.log(q / q.sum())
+    svm = LinearSVC(C=0.5, class_weight="balanced", random_state=DEFAULT.seed, max_iter=5000)
+    svm.fit(A * r, (y == 1).astype(int))
+    assert np.allclose(A @ coef[1] + intercept[1], svm.decision_function(A * r), atol=1e-5)
+
+
+def test_the_plain_svm_is_still_available(sample_rows):
+    from tongban.hotline.classifier.training import DEFAULT, TrainingConfig
+
+    config = TrainingConfig(**{**vars(DEFAULT), "nb_alpha": None, "folds": 2})
+    model = train(sample_rows, config=config)
+    assert model.manifest["config"]["classifier"] == "linear SVM"
+    assert model.predict(["公交车不来"], ["公交车早高峰很久才来一班"])[0][0] == "交通运输"
