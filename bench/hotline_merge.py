@@ -16,6 +16,7 @@ suggestions found by rule. Never fails on time.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import os
 import random
@@ -122,12 +123,23 @@ def write_tickets(world: dict, *, new: int, open_: int, day: dt.date, seed: int 
     Ticket.objects.bulk_create(rows, batch_size=2000)
 
 
+def throwaway_keys() -> None:
+    """Production settings refuse to start without personal-data keys: throwaway ones."""
+    os.environ.setdefault(
+        "TONGBAN_DATA_KEYS", "bench:" + base64.b64encode(secrets.token_bytes(32)).decode()
+    )
+    os.environ.setdefault(
+        "TONGBAN_BLIND_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode()
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--new", type=int, default=10_000, help="the day's new tickets")
     parser.add_argument("--open", type=int, default=20_000, help="open tickets before the day")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-merge-") as data_dir:
+        throwaway_keys()
         setup_django(data_dir)
         from django.db import connection
 

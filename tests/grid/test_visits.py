@@ -12,8 +12,9 @@ from tests.factories import PersonFactory
 from tongban.cases.models import Case
 from tongban.catalog.services import item_save_spec
 from tongban.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from tongban.core.events import chain_verify
 from tongban.grid.errors import GridErrorCode
-from tongban.grid.models import VisitTask
+from tongban.grid.models import VisitTask, VisitTaskEvent
 from tongban.grid.services import visit_record, visit_tasks_sync
 
 from .conftest import client_for
@@ -82,6 +83,31 @@ def test_the_worker_records_a_visit(tasks, worker_a):
     assert info.value.code == GridErrorCode.VISIT_CLOSED
 
 
+def test_each_step_of_a_task_is_a_hash_chained_event(tasks, worker_a):
+    task, _other = tasks
+    visit_record(actor=worker_a, task_id=task.pk, outcome="not_home", note="家中无人。")
+    visit_record(actor=worker_a, task_id=task.pk, outcome="served", note="已代办优待证。")
+    events = list(VisitTaskEvent.objects.filter(task=task).order_by("seq"))
+    assert [(e.stream, e.seq, e.action, e.from_state, e.to_state) for e in events] == [
+        (f"visit:{task.pk}", 1, "create", "", "open"),
+        (f"visit:{task.pk}", 2, "visit", "open", "open"),
+        (f"visit:{task.pk}", 3, "visit", "open", "done"),
+    ]
+    assert events[0].actor is None
+    assert events[0].payload == {
+        "case": task.case.case_no,
+        "grid": "yx-wh-01",
+        "community": task.community.code,
+    }
+    assert [e.payload for e in events[1:]] == [
+        {"outcome": "not_home", "attempt": 1},
+        {"outcome": "served", "attempt": 2},
+    ]
+    assert (events[2].actor, events[2].reason) == (worker_a, "已代办优待证。")
+    assert events[1].prev_hash == events[0].hash
+    assert chain_verify([VisitTaskEvent]).problems == []
+
+
 def test_refusals_change_nothing(tasks, worker_a, worker_b, operator):
     task, _other = tasks
     with pytest.raises(NotFound):
@@ -95,6 +121,7 @@ def test_refusals_change_nothing(tasks, worker_a, worker_b, operator):
     assert info.value.code == GridErrorCode.STALE
     task.refresh_from_db()
     assert (task.status, task.attempts, task.version) == ("open", 0, 1)
+    assert VisitTaskEvent.objects.filter(task=task).count() == 1  # only its creation
 
 
 def test_a_worker_sees_only_their_grids_tasks(tasks, worker_a, worker_b):

@@ -278,3 +278,21 @@ def test_planning_is_deterministic(loaded):
         ]
 
     assert plans() == plans()
+
+
+def test_merged_repeats_go_through_the_merge_service_and_are_called_back(tickets):
+    by_pk = {t.pk: t for t in Ticket.objects.filter(idempotency_key__startswith="demo-ticket-")}
+    merged = [t for t in by_pk.values() if t.status == S.MERGED]
+    assert merged
+    for t in merged:
+        primary = Ticket.objects.get(pk=t.merged_into_id)
+        actions = list(
+            TicketEvent.objects.filter(ticket=t).order_by("seq").values_list("action", "payload")
+        )
+        assert [a for a, _p in actions][:2] == ["create", "merge"]
+        assert actions[1][1]["into"] == primary.ticket_no
+        merged_in = TicketEvent.objects.filter(ticket=primary, action=A.MERGED_IN)
+        assert [e.payload["ticket"] for e in merged_in] == [t.ticket_no]
+        if primary.status == S.CLOSED:  # replied and called back: so is the repeat's caller
+            assert [a for a, _p in actions][2:] == ["shared_reply", "callback"]
+            assert list(t.callbacks.values_list("status", flat=True)) == ["done"]

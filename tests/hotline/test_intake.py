@@ -16,7 +16,12 @@ from .factories import TEXT, new_ticket
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# A real 1×1 PNG: attachments must open as images (core/uploads.py).
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 

@@ -84,9 +84,18 @@ def test_joint_ticket_end_to_end_with_a_late_co_handler(
     may, waiting = joint.lead_may_reply(fresh(ticket))
     assert (may, waiting) == (False, [world.yunxi_unit.name])
 
+    # the lead's final reply waits for every co-handler, even one past its own limit
+    refused_before = _snapshot(ticket)
+    with pytest.raises(TicketRefused) as exc:
+        services.ticket_reply(ticket.ticket_no, actor=handler, reply="已处理。", solved=True)
+    assert exc.value.code == "joint_co_pending"
+    assert exc.value.field == "reply"
+    assert world.yunxi_unit.name in str(exc.value.message)
+    assert _snapshot(ticket) == refused_before
+
     # the street replies after its own limit: recorded as late, the lead is told
     at("2026-06-09 09:00")
-    assert joint.lead_may_reply(fresh(ticket)) == (True, [])
+    assert joint.lead_may_reply(fresh(ticket)) == (False, [world.yunxi_unit.name])
     joint.ticket_co_reply(ticket.ticket_no, actor=street_handler, content="已组织社区劝导。")
     replies = {r.assignment.department.code: r for r in CoReply.objects.filter(ticket=ticket)}
     assert replies["zjj"].late is False

@@ -240,8 +240,11 @@ def test_the_lists_count_their_queries(operator):
     merging.merge_suggest_on_intake(dup)
     one_joint = _queries(client, "/console/hotline/joint/?tab=all")
     one_merge = _queries(client, "/console/hotline/merging/")
+    one_api = _queries(client, "/api/v1/merge-suggestions")
     for _i in range(3):
         add_joint()
         merging.merge_suggest_on_intake(new_ticket(operator, title="学府路积水第二次"))
     assert _queries(client, "/console/hotline/joint/?tab=all") == one_joint
     assert _queries(client, "/console/hotline/merging/") == one_merge
+    assert client.get("/api/v1/merge-suggestions").json()["count"] >= 2
+    assert _queries(client, "/api/v1/merge-suggestions") == one_api

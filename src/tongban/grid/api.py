@@ -8,6 +8,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from tongban.core.access import rule
 from tongban.core.permissions import Perm, has_perm, require_perm
 
 from . import selectors, services
@@ -96,6 +97,7 @@ def _visit(t: VisitTask) -> dict:
     }
 
 
+@rule("perm:grid.report|perm:ticket.dispatch|perm:supervision.view")
 @router.get("/grid/grids", response=list[GridOut], summary="The grids I may see")
 def grids(request: HttpRequest):
     user = _user(request)
@@ -111,6 +113,7 @@ def grids(request: HttpRequest):
     ]
 
 
+@rule("perm:grid.report|perm:ticket.dispatch|perm:supervision.view")
 @router.get("/grid/events", response=list[GridEventOut], summary="Grid events, newest first")
 def events(request: HttpRequest, grid: str = "", resolution: str = ""):
     user = _user(request)
@@ -118,18 +121,21 @@ def events(request: HttpRequest, grid: str = "", resolution: str = ""):
     return [_event(e) for e in qs[:LIMIT]]
 
 
+@rule("perm:grid.report")
 @router.post("/grid/events", response={201: GridEventOut}, summary="Report a grid event")
 def report(request: HttpRequest, body: EventIn):
     event = services.grid_event_report(actor=_user(request), **body.dict())
     return Status(201, _event(event))
 
 
+@rule("perm:grid.report|perm:ticket.dispatch|perm:supervision.view")
 @router.get("/grid/visits", response=list[VisitOut], summary="Open home-visit tasks (门边办)")
 def visits(request: HttpRequest):
     user = _user(request)
     return [_visit(t) for t in selectors.tasks_for_user(user)[:LIMIT]]
 
 
+@rule("perm:grid.report")
 @router.post("/grid/visits/{task_id}", response=VisitOut, summary="Record a home visit")
 def visit(request: HttpRequest, task_id: int, body: VisitIn):
     task = services.visit_record(actor=_user(request), task_id=task_id, **body.dict())

@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tongban.core.errors import NotFound
-from tongban.core.permissions import Perm, has_perm
+from tongban.core.models import Region, User
+from tongban.core.models.regions import RegionLevel
+from tongban.core.permissions import Perm, Role, has_perm
 
-from .models import Grid, GridAssignment, GridEvent, VisitStatus, VisitTask
+from .models import Grid, GridAssignment, GridChange, GridEvent, VisitStatus, VisitTask
 
 CENTRE_PERMS = (Perm.TICKET_DISPATCH, Perm.SUPERVISION_VIEW)
 
@@ -97,4 +99,66 @@ def grid_summaries(user, *, everything: bool = False) -> list[Grid]:
             ),
         )
         .order_by("code")
+    )
+
+
+# --------------------------------------------------------------------------- management
+
+
+def street_choices() -> list[tuple[str, str]]:
+    return list(
+        Region.objects.filter(level=RegionLevel.STREET).order_by("code").values_list("code", "name")
+    )
+
+
+def community_choices(street_code: str | None = None) -> list[tuple[str, str]]:
+    """(code, "街道 · 社区") of the communities, of one street when given."""
+    qs = Region.objects.filter(level=RegionLevel.COMMUNITY).select_related("parent")
+    if street_code:
+        qs = qs.filter(parent__code=street_code)
+    return [
+        (c.code, f"{c.parent.name} · {c.name}" if c.parent_id else c.name)
+        for c in qs.order_by("code")
+    ]
+
+
+def regions_by_code(codes) -> list[Region]:
+    return list(Region.objects.filter(code__in=list(codes)).order_by("code"))
+
+
+def grid_workers() -> list[User]:
+    """Active staff with the 网格员 role."""
+    return list(
+        User.objects.filter(is_active=True, groups__name=Role.GRID_WORKER)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def staff_user(pk: int) -> User | None:
+    return User.objects.filter(pk=pk).first()
+
+
+def grids_for_management() -> QuerySet[Grid]:
+    """Every grid (active or not) with its street, communities and workers."""
+    return (
+        Grid.objects.select_related("street")
+        .prefetch_related(
+            "communities",
+            Prefetch("assignments", queryset=GridAssignment.objects.select_related("worker")),
+        )
+        .order_by("code")
+    )
+
+
+def grid_for_management(code: str) -> Grid:
+    grid = grids_for_management().filter(code=code).first()
+    if grid is None:
+        raise NotFound()
+    return grid
+
+
+def grid_changes(grid: Grid, limit: int = 50) -> list[GridChange]:
+    return list(
+        GridChange.objects.filter(grid=grid).select_related("actor").order_by("-seq")[:limit]
     )

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from tongban.core.access import rule
 from tongban.core.errors import CoreErrorCode, DomainError, NotFound, ValidationFailed
 from tongban.core.permissions import Perm, has_perm
 
-from . import access, dispatch, selectors, services
+from . import access, api_coordination, coordination, dispatch, selectors, services
 from .models import Source, Ticket, TicketType
-from .services import joint, merging
 from .states import TicketAction, TicketStatus
 
 router = Router(tags=["hotline"])
@@ -205,11 +205,19 @@ class TicketActionIn(Schema):
     satisfaction: str = Field("", max_length=16)
     outcome: str = Field("", max_length=24, description="close-at-intake")
     article_id: int | None = Field(None, ge=1)
-    # [G] joint tickets and merging (g1)
+    # [G] joint tickets and merging (api_coordination.py)
     lead: str | None = Field(None, max_length=32, description="joint: the lead unit's code")
     co: list[str] = Field(default_factory=list, max_length=20, description="joint: co-handlers")
     into: str | None = Field(None, max_length=32, description="merge: the ticket to merge into")
     override_street: bool = Field(False, description="merge: confirm tickets of two streets")
+    held_on: str | None = Field(None, max_length=32, description="meeting: YYYY-MM-DD")
+    participants: list[str] = Field(
+        default_factory=list, max_length=30, description="meeting: the units' codes"
+    )
+    other_participants: str = Field("", max_length=200, description="meeting")
+    decision: str = Field("", max_length=4000, description="meeting")
+    follow_up: str = Field("", max_length=4000, description="meeting")
+    follow_up_due: str | None = Field(None, max_length=32, description="meeting: YYYY-MM-DD")
 
 
 class TicketListQuery(Schema):
@@ -333,7 +341,13 @@ def _detail(t: Ticket, user) -> dict[str, Any]:
         ]
         if access.sees_all(user) or access.is_handler(user)
         else [],
-        "allowed_actions": sorted(API_NAME.get(a, a) for a in selectors.ticket_actions(user, t)),
+        "allowed_actions": sorted(
+            {
+                API_NAME.get(a, a)
+                for a in selectors.ticket_actions(user, t)
+                | coordination.coordination_actions(user, t)
+            }
+        ),
         "timeline": [
             {
                 "seq": e.seq,
@@ -385,6 +399,7 @@ def _default_source(user) -> str:
 # ---------------------------------------------------------------- endpoints
 
 
+@rule("login")
 @router.post(
     "/tickets",
     response={200: TicketOut, 201: TicketOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
@@ -441,6 +456,7 @@ def ticket_create(request: HttpRequest, body: TicketCreateIn):
     return Status(201, _ticket(ticket))
 
 
+@rule("applicant|staff")
 @router.get(
     "/tickets",
     response={200: TicketListOut, 422: ErrorOut},
@@ -477,6 +493,7 @@ def ticket_list(request: HttpRequest, query: Query[TicketListQuery]):
     }
 
 
+@rule("owner|staff")
 @router.get(
     "/tickets/{ticket_no}",
     response={200: TicketDetailOut, 404: ErrorOut},
@@ -550,36 +567,7 @@ ACTIONS: dict[str, Callable[..., Ticket]] = {
 }
 
 
-def _merge(no: str, b: TicketActionIn, *, actor, expected_version=None) -> Ticket:
-    into = (b.into or "").strip()
-    if not into:
-        raise _invalid(_("并入工单：请填写要并入的工单编号。"), "into")
-    return merging.merge_confirm(
-        actor=actor,
-        ticket_no=no,
-        into_no=into,
-        override_street=b.override_street,
-        reason=b.note,
-        expected_version=expected_version,
-    )
-
-
-# [G] joint tickets (联动) and merging (并单): g1's block
-ACTIONS.update(
-    {
-        "joint": lambda no, b, **kw: joint.ticket_joint_dispatch(
-            no, lead_code=b.lead or "", co_codes=[c[:32] for c in b.co], note=b.note, **kw
-        ),
-        "co-sign": lambda no, b, *, expected_version=None, **kw: joint.ticket_co_sign(no, **kw),
-        "co-reply": lambda no, b, *, expected_version=None, **kw: joint.ticket_co_reply(
-            no, content=b.reply, **kw
-        ),
-        "merge": _merge,
-        "split": lambda no, b, *, actor, expected_version=None: merging.merge_split(
-            actor=actor, ticket_no=no, reason=b.reason, expected_version=expected_version
-        ),
-    }
-)
+ACTIONS.update(api_coordination.ACTIONS)  # [G] joint, co-sign, co-reply, release, meeting …
 
 # The API's name for each state-machine action (allowed_actions speaks the API's names).
 API_NAME = {
@@ -596,11 +584,7 @@ API_NAME = {
     TicketAction.REOPEN: "reopen",
     TicketAction.URGE: "urge",
     TicketAction.ESCALATE: "escalate",
-    TicketAction.JOINT_DISPATCH: "joint",
-    TicketAction.CO_SIGN: "co-sign",
-    TicketAction.CO_REPLY: "co-reply",
-    TicketAction.MERGE: "merge",
-    TicketAction.SPLIT: "split",
+    **api_coordination.API_NAME,
     **{
         a: "close-at-intake"
         for a in (
@@ -614,6 +598,7 @@ API_NAME = {
 }
 
 
+@rule("owner|staff")
 @router.post(
     "/tickets/{ticket_no}/actions/{action}",
     response={
@@ -646,3 +631,8 @@ def ticket_action(
             selectors.ticket_for(user, ticket_no, related=False)
         raise
     return _ticket(updated)  # the locked row, read with its subject, unit and street
+
+
+api_coordination.install(
+    router, error_schema=ErrorOut, ticket_schema=TicketOut, ticket_answer=lambda t: _ticket(t)
+)

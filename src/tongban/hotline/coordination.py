@@ -12,10 +12,13 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.permissions import Perm, has_perm
+
 from . import access
 from .models import (
     AssignmentRole,
     AssignmentStatus,
+    CallbackStatus,
     CoordinationMeeting,
     CoReply,
     MergeRule,
@@ -24,7 +27,8 @@ from .models import (
     Ticket,
     TicketAssignment,
 )
-from .states import OPEN_STATES
+from .states import JOINT_STATES, OPEN_STATES
+from .states import TicketAction as A
 from .states import TicketStatus as S
 
 ACTIVE = (AssignmentStatus.PENDING, AssignmentStatus.SIGNED, AssignmentStatus.REPLIED)
@@ -44,7 +48,13 @@ class CoRow:
     late: bool  # replied after its limit
 
     @property
+    def released(self) -> bool:
+        return self.assignment.status == AssignmentStatus.RELEASED
+
+    @property
     def state_label(self):
+        if self.released:
+            return _("已解除协办")
         if self.reply is not None:
             return _("已答复（超期）") if self.late else _("已按期答复")
         if self.overdue:
@@ -55,6 +65,8 @@ class CoRow:
 
     @property
     def state_slug(self) -> str:
+        if self.released:
+            return "released"
         if self.reply is not None:
             return "late" if self.late else "done"
         return "overdue" if self.overdue else "open"
@@ -68,7 +80,9 @@ class JointView:
 
     @property
     def waiting(self) -> list[CoRow]:
-        return [r for r in self.co if r.reply is None and not r.overdue]
+        """The co-handlers the lead's final reply still waits for (neither replied nor
+        released), overdue ones included."""
+        return [r for r in self.co if r.reply is None and not r.released]
 
 
 def _co_rows(assignments, at: dt.datetime, replies: dict[int, CoReply]) -> list[CoRow]:
@@ -79,7 +93,9 @@ def _co_rows(assignments, at: dt.datetime, replies: dict[int, CoReply]) -> list[
             CoRow(
                 assignment=a,
                 reply=reply,
-                overdue=reply is None and at > a.handle_due,
+                overdue=reply is None
+                and a.status != AssignmentStatus.RELEASED
+                and at > a.handle_due,
                 late=bool(reply and reply.late),
             )
         )
@@ -114,7 +130,9 @@ def joint_view(ticket: Ticket) -> JointView | None:
 def _joint_q() -> Exists:
     return Exists(
         TicketAssignment.objects.filter(
-            ticket=OuterRef("pk"), role=AssignmentRole.CO, status__in=ACTIVE
+            ticket=OuterRef("pk"),
+            role=AssignmentRole.CO,
+            status__in=(*ACTIVE, AssignmentStatus.RELEASED),
         )
     )
 
@@ -159,7 +177,7 @@ def joint_tickets(user, tab: str = "awaiting") -> QuerySet[Ticket]:
             | Exists(CoReply.objects.filter(ticket=OuterRef("pk"), late=True))
         )
     elif tab == "lead":
-        qs = qs.filter(open_q).exclude(Exists(open_co.filter(handle_due__gte=now)))
+        qs = qs.filter(open_q).exclude(Exists(open_co))  # every co-handler replied or released
     elif tab == "meeting":
         qs = qs.filter(Exists(CoordinationMeeting.objects.filter(ticket=OuterRef("pk"))))
     elif tab == "closed":
@@ -187,6 +205,44 @@ def joint_rows(tickets) -> list[dict]:
         lead = next((a for a in units if a.role == AssignmentRole.LEAD), None)
         co = _co_rows([a for a in units if a.role == AssignmentRole.CO], now, replies)
         out.append({"ticket": t, "lead": lead, "co": co})
+    return out
+
+
+def coordination_actions(user, ticket: Ticket) -> set[str]:
+    """The joint and merge ``TicketAction`` slugs ``user`` may take on ``ticket`` now (for the
+    API's ``allowed_actions``; the services check again under the row lock)."""
+    dispatcher = has_perm(user, Perm.TICKET_DISPATCH)
+    centre = dispatcher or has_perm(user, Perm.TICKET_ARBITRATE)
+    status = ticket.status
+    out: set[str] = set()
+    if centre and status in (S.RECEIVED, S.DISPATCHED, S.HANDLING) and not ticket.merged_into_id:
+        out.add(A.JOINT_DISPATCH)
+    if dispatcher and status in (S.RECEIVED, S.DISPATCHED, S.HANDLING):
+        out.add(A.MERGE)
+    if dispatcher and status == S.MERGED:
+        out.add(A.SPLIT)
+    if (
+        status == S.MERGED
+        and has_perm(user, Perm.TICKET_CALLBACK)
+        and ticket.callbacks.filter(status=CallbackStatus.PENDING).exists()
+    ):
+        out.add(A.CALLBACK)
+    if status not in JOINT_STATES:
+        return out
+    view = joint_view(ticket)
+    if view is None or not view.co:
+        return out
+    if has_perm(user, Perm.TICKET_ARBITRATE):
+        out.add(A.COORDINATE)
+    dept = access.department_id_of(user) if access.is_handler(user) else None
+    mine = next((r for r in view.waiting if r.assignment.department_id == dept), None)
+    if mine is not None:
+        out.add(A.CO_REPLY)
+        if mine.assignment.status == AssignmentStatus.PENDING:
+            out.add(A.CO_SIGN)
+    lead = view.lead is not None and dept is not None and view.lead.department_id == dept
+    if view.waiting and (centre or (lead and any(r.overdue for r in view.waiting))):
+        out.add(A.CO_RELEASE)
     return out
 
 

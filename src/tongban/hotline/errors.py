@@ -31,6 +31,7 @@ class TicketErrorCode(StrEnum):
     JOINT_CO_REQUIRED = "joint_co_required"
     NOT_A_CO_HANDLER = "not_a_co_handler"
     NOT_JOINT = "not_joint"
+    JOINT_CO_PENDING = "joint_co_pending"
     MERGE_SELF = "merge_self"
     MERGE_TARGET = "merge_target"
     MERGE_STREET_OVERRIDE = "merge_street_override"

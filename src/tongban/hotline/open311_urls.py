@@ -7,7 +7,7 @@ with an api_key), ``requests/{service_request_id}``, ``tokens/{token}``.
 
 from django.urls import re_path
 
-from .open311 import views
+from .open311 import openapi, views
 
 app_name = "open311"
 
@@ -21,5 +21,6 @@ urlpatterns = [
     re_path(r"^requests" + _FORMAT, views.requests, name="requests"),
     re_path(r"^requests/(?P<request_id>[^/]+?)" + _FORMAT, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/]+?)" + _FORMAT, views.token, name="token"),
+    re_path(r"^openapi\.json$", openapi.schema_view, name="openapi"),
     re_path(r"^(?P<rest>.*)$", views.not_found),
 ]

@@ -24,6 +24,7 @@ from . import access, clocks, dispatch
 from .models import (
     AssignmentRole,
     AssignmentStatus,
+    Callback,
     CallbackStatus,
     Decision,
     MissedCall,
@@ -423,6 +424,15 @@ class QueuePage:
         return self.page < self.pages
 
 
+def callbacks_due_q() -> Q:
+    """The tickets awaiting a callback (待回访): replied ones, and the tickets merged into a
+    replied one whose own callback is pending (并单: every caller is called back)."""
+    merged_pending = Callback.objects.filter(
+        status=CallbackStatus.PENDING, ticket__status=S.MERGED
+    ).values("ticket_id")
+    return Q(status=S.REPLIED) | Q(status=S.MERGED, pk__in=merged_pending)
+
+
 def _tabs_for(user) -> list[tuple[str, Any, Any, bool]]:
     """(slug, label, queryset-modifier, counted) for the user's role."""
     now = timezone.now()
@@ -436,7 +446,7 @@ def _tabs_for(user) -> list[tuple[str, Any, Any, bool]]:
             ("intake", _("待派单"), Q(status=S.RECEIVED), True),
             ("returns", _("退单审核"), Q(status=S.RETURN_REQUESTED), True),
             ("extensions", _("延期审核"), Q(pending_ext, status=S.HANDLING), True),
-            ("callbacks", _("待回访"), Q(status=S.REPLIED), True),
+            ("callbacks", _("待回访"), callbacks_due_q(), True),
             ("overdue", _("已超期"), overdue, True),
             ("escalated", _("已提级督办"), Q(open_q, escalated=True), True),
             ("open", _("在办"), open_q, False),

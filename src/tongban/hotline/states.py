@@ -77,6 +77,7 @@ class TicketAction(models.TextChoices):
     JOINT_DISPATCH = "joint_dispatch", _("联动派单")
     CO_SIGN = "co_sign", _("协办签收")
     CO_REPLY = "co_reply", _("协办答复")
+    CO_RELEASE = "co_release", _("解除协办")
     COORDINATE = "coordinate", _("协调会议")
     MERGED_IN = "merged_in", _("接收并单")
     SPLIT = "split", _("拆分并单")
@@ -135,6 +136,7 @@ TRANSITIONS.update(
         **{(state, A.JOINT_DISPATCH): state for state in (S.DISPATCHED, S.HANDLING)},
         **{(state, A.CO_SIGN): state for state in JOINT_STATES},
         **{(state, A.CO_REPLY): state for state in JOINT_STATES},
+        **{(state, A.CO_RELEASE): state for state in JOINT_STATES},
         **{(state, A.COORDINATE): state for state in JOINT_STATES},
         **{
             (state, A.MERGED_IN): state

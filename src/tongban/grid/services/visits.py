@@ -1,5 +1,6 @@
 """门边办 (door-side service): applications marked for a home visit become tasks for the grid
-worker of the applicant's community, who records the visit.
+worker of the applicant's community, who records the visit. Each step (created, each visit)
+is a hash-chained ``VisitTaskEvent`` on the stream ``visit:<task id>``.
 
 A case is marked for a home visit by ``home_visit`` in its application form data or situation
 answers (``true`` / ``"yes"``), as the window clerk or the applicant's agent sets it for an old
@@ -25,6 +26,7 @@ from tongban.core.permissions import Perm, require_perm
 from .. import selectors
 from ..errors import GridErrorCode, GridRefused
 from ..models import VisitOutcome, VisitStatus, VisitTask
+from .history import visit_event_append
 
 NOTE_MAX = 500
 MARKED = Q(form_data__home_visit=True) | Q(answers__home_visit="yes")
@@ -60,9 +62,19 @@ def visit_tasks_sync(*, now: dt.datetime | None = None) -> tuple[int, int]:
         if grid is None:
             unrouted += 1
             continue
-        _task, made = VisitTask.objects.get_or_create(
-            case=case, defaults={"grid": grid, "community": community, "created_at": at}
-        )
+        with transaction.atomic():
+            task, made = VisitTask.objects.get_or_create(
+                case=case, defaults={"grid": grid, "community": community, "created_at": at}
+            )
+            if made:
+                visit_event_append(
+                    task,
+                    actor=None,
+                    action="create",
+                    to_state=VisitStatus.OPEN,
+                    payload={"case": case.case_no, "grid": grid.code, "community": community.code},
+                    new_stream=True,
+                )
         created += int(made)
     return created, unrouted
 
@@ -106,6 +118,7 @@ def visit_record(
         if task.status != VisitStatus.OPEN:
             raise GridRefused(GridErrorCode.VISIT_CLOSED, _("该任务已完成上门服务。"))
         at = timezone.now()
+        from_state = task.status
         task.attempts += 1
         task.last_outcome = outcome
         task.note = note
@@ -115,4 +128,13 @@ def visit_record(
         if outcome == VisitOutcome.SERVED:
             task.status = VisitStatus.DONE
         task.save()
+        visit_event_append(
+            task,
+            actor=actor,
+            action="visit",
+            from_state=from_state,
+            to_state=task.status,
+            reason=note,
+            payload={"outcome": outcome, "attempt": task.attempts},
+        )
     return task

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.permissions import Perm, has_perm, is_staff_member
 from tongban.hotline.views.error_summary import add_domain_error, error_list
@@ -42,6 +43,8 @@ def grid_view(*, report: bool = False):
                 not report and selectors.sees_all_grids(user)
             )
             if not allowed:
+                if has_perm(user, Perm.GRID_MANAGE) and request.method == "GET":
+                    return redirect("grid-console:manage")  # a grid administrator's start
                 return render(request, "grid/console_forbidden.html", status=403)
             return view(request, *args, **kwargs)
 
@@ -50,6 +53,7 @@ def grid_view(*, report: bool = False):
     return decorate
 
 
+@rule("perm:grid.report|perm:ticket.dispatch|perm:supervision.view")
 @grid_view()
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -63,6 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "grid/console_home.html", context)
 
 
+@rule("perm:grid.report")
 @grid_view(report=True)
 def event_report(request: HttpRequest) -> HttpResponse:
     grids = selectors.grids_of(request.user)
@@ -104,6 +109,7 @@ def event_report(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:grid.report|perm:ticket.dispatch|perm:supervision.view")
 @grid_view()
 def event_list(request: HttpRequest) -> HttpResponse:
     grid_code = (request.GET.get("grid") or "")[:32]
@@ -125,6 +131,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:grid.report|perm:ticket.dispatch|perm:supervision.view")
 @grid_view()
 def event_detail(request: HttpRequest, ticket_no: str) -> HttpResponse:
     try:
@@ -134,6 +141,7 @@ def event_detail(request: HttpRequest, ticket_no: str) -> HttpResponse:
     return render(request, "grid/console_event.html", {"event": event, "ticket": event.ticket})
 
 
+@rule("perm:grid.report|perm:ticket.dispatch|perm:supervision.view")
 @grid_view()
 def visit_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or VisitStatus.OPEN
@@ -148,6 +156,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:grid.report|perm:ticket.dispatch|perm:supervision.view")
 @grid_view()
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:

@@ -270,6 +270,15 @@ class Paths(Planner):
             return None
         at = start + (reply - start) * rng.uniform(0.2, 0.7)
         repeat.steps = [Step(at, "create"), Step(self.soon(at, 4, 40), "merge")]
+        # The shared reply gives the repeat's caller a callback of their own (并单: each caller
+        # is called back), made a few minutes after the first caller's.
+        callback = next(
+            (s for s in first.steps if s.op == "callback" and s.kw.get("reached")), None
+        )
+        if callback is not None and callback.at + dt.timedelta(minutes=15) < self.now:
+            repeat.steps.append(
+                Step(callback.at + dt.timedelta(minutes=9), "callback", dict(callback.kw))
+            )
         repeat.merge_into = first.key
         first.partner = repeat.key
         return [first, repeat]

@@ -13,7 +13,8 @@ from tongban.core.permissions import Role
 
 from .. import services
 from ..models import Ticket
-from ..states import TicketAction, TicketStatus
+from ..services import merging
+from ..states import TicketStatus
 from . import phrases, writer
 
 SHORT = {"yx-street-": "街道", "yx-station-": "便民服务站"}
@@ -48,13 +49,25 @@ class Runner:
             raise RuntimeError(f"no demo handler for unit {ticket.department_id}")
         return user
 
-    def run(self, plan, traveller) -> Ticket:
-        ticket = None
-        for step in plan.steps:
+    def run(self, plan, traveller, partner=None) -> Ticket:
+        """Carry out ``plan``'s steps; with ``partner`` (the repeat merged into this plan's
+        ticket) both plans' steps in time order, so the repeat is merged while its primary is
+        still open and is called back after the shared reply."""
+        if partner is None:
+            ticket = None
+            for step in plan.steps:
+                traveller.move_to(step.at)
+                ticket = self.do(plan, ticket, step)
+            self.numbers[plan.key] = ticket.ticket_no
+            return ticket
+        tickets: dict[str, Ticket | None] = {plan.key: None, partner.key: None}
+        steps = [(s.at, 0, i, plan, s) for i, s in enumerate(plan.steps)]
+        steps += [(s.at, 1, i, partner, s) for i, s in enumerate(partner.steps)]
+        for _at, _order, _i, owner, step in sorted(steps, key=lambda x: x[:3]):
             traveller.move_to(step.at)
-            ticket = self.do(plan, ticket, step)
-        self.numbers[plan.key] = ticket.ticket_no
-        return ticket
+            tickets[owner.key] = self.do(owner, tickets[owner.key], step)
+            self.numbers[owner.key] = tickets[owner.key].ticket_no
+        return tickets[plan.key]
 
     def _actor(self, plan):
         if plan.actor.startswith("op:"):
@@ -187,23 +200,17 @@ class Runner:
         return self.rng.choice(phrases.REPLY_UNSOLVED).format(unit=name, action_short=short)
 
     def merge(self, plan, ticket: Ticket, operator) -> Ticket:
+        """并单 through ``merge_confirm`` (the events, the primary's MERGED_IN and the suggestion
+        recorded as for an operator); the primary is still being handled at that moment (see
+        ``run``)."""
         into = self.numbers.get(plan.merge_into) or (
             Ticket.objects.values_list("ticket_no", flat=True).get(idempotency_key=plan.merge_into)
         )
         note = self.rng.choice(phrases.MERGE_NOTES)
-        merge = getattr(services, "ticket_merge", None)
-        if merge is not None:
-            return merge(ticket.ticket_no, actor=operator, into_ticket_no=into, note=note)
-        # Until hotline-core has ticket_merge: the same one-transition helper its services use.
-        from ..services.common import now, transition
-
-        target = Ticket.objects.get(ticket_no=into)
-
-        def apply(t: Ticket) -> dict:
-            t.merged_into = target
-            t.closed_at = now()
-            return {"into": into}
-
-        return transition(
-            ticket.ticket_no, actor=operator, action=TicketAction.MERGE, reason=note, apply=apply
+        return merging.merge_confirm(
+            actor=operator,
+            ticket_no=ticket.ticket_no,
+            into_no=into,
+            override_street=True,  # the demo's repeat is of the same place: never needed
+            reason=note,
         )

@@ -8,6 +8,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from tongban.core.access import rule
 from tongban.core.errors import PermissionDenied
 from tongban.core.permissions import is_staff_member
 
@@ -72,6 +73,7 @@ def _staff(request: HttpRequest):
     return user
 
 
+@rule("staff")
 @router.get(
     "/knowledge",
     response={200: SearchOut, 403: ErrorOut},
@@ -84,6 +86,7 @@ def search(request: HttpRequest, params: Query[SearchIn]):
     return {"q": q, "hits": hits}
 
 
+@rule("staff")
 @router.get(
     "/knowledge/{article_id}",
     response={200: ArticleOut, 403: ErrorOut, 404: ErrorOut},

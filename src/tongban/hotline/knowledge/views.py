@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound, PermissionDenied
 from tongban.core.permissions import Perm, has_perm
 
@@ -59,6 +60,7 @@ def _nav(request: HttpRequest, here: str) -> dict:
 # ---------------------------------------------------------------- list
 
 
+@rule("staff")
 @require_GET
 @staff_view
 def home(request: HttpRequest) -> HttpResponse:
@@ -107,6 +109,7 @@ def _action_forms(request: HttpRequest, article, failed: tuple[str, object] | No
     return forms, may_edit
 
 
+@rule("staff")
 @require_GET
 @staff_view
 def article_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -162,6 +165,7 @@ def _perform(action: str, user, article, data: dict) -> str:
     return _("已下架，话务员不再检索到该条目。")
 
 
+@rule("staff")
 @require_POST
 @staff_view
 def article_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -238,6 +242,7 @@ def _save(request: HttpRequest, form, article) -> HttpResponse | None:
     return HttpResponseRedirect(reverse("hotline-console:knowledge:article", args=[saved.pk]))
 
 
+@rule("perm:knowledge.edit")
 @require_http_methods(["GET", "POST"])
 @staff_view
 def article_create(request: HttpRequest) -> HttpResponse:
@@ -257,6 +262,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
     return _form_page(request, ArticleForm(user=request.user, initial=initial))
 
 
+@rule("staff")
 @require_http_methods(["GET", "POST"])
 @staff_view
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -290,6 +296,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- queues
 
 
+@rule("staff")
 @require_GET
 @staff_view
 def review_queue(request: HttpRequest) -> HttpResponse:
@@ -299,6 +306,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/knowledge_review.html", context)
 
 
+@rule("perm:knowledge.edit")
 @require_GET
 @staff_view
 def expired(request: HttpRequest) -> HttpResponse:
@@ -357,6 +365,7 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+@rule("staff")
 @require_GET
 @staff_view
 def search(request: HttpRequest) -> HttpResponse:

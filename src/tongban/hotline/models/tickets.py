@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.crypto import BlindIndexField, EncryptedCharField
 from tongban.core.models import ChainedEvent
 
 from ..states import TicketStatus, TriageOutcome
@@ -45,6 +46,25 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("不满意")
 
 
+# The columns the hotline reports read (``hotline/reports.py``), carried in the covering index.
+REPORT_COLUMNS = [
+    "id",
+    "status",
+    "ticket_type",
+    "source",
+    "subject",
+    "department",
+    "street",
+    "region",
+    "dispatched_at",
+    "signed_at",
+    "sign_due",
+    "replied_at",
+    "handle_due",
+    "address",
+]
+
+
 class Ticket(models.Model):
     """工单: one citizen request, from any source, and where it stands."""
 
@@ -62,7 +82,12 @@ class Ticket(models.Model):
     title = models.CharField(_("标题"), max_length=128)
     content = models.TextField(_("诉求内容"))
     caller_name = models.CharField(_("来电人"), max_length=64, blank=True)
-    caller_phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
+    caller_phone = EncryptedCharField(
+        _("联系电话"), max_length=20, blank=True, kind="phone", index_field="caller_phone_index"
+    )
+    caller_phone_index = BlindIndexField(
+        _("联系电话索引"), source="caller_phone", kind="phone", db_index=True
+    )
     anonymous = models.BooleanField(_("匿名"), default=False)
     confidential = models.BooleanField(_("要求保密"), default=False)
     caller_user = models.ForeignKey(
@@ -195,6 +220,13 @@ class Ticket(models.Model):
             models.Index(fields=["department", "status"], name="ticket_department_status"),
             models.Index(fields=["street", "status"], name="ticket_street_status"),
             models.Index(fields=["subject", "created_at"], name="ticket_subject_created"),
+            # [G] the hotline reports: every figure of a period from index-only scans
+            # (PostgreSQL; other databases ignore ``include``)
+            models.Index(
+                fields=["created_at"],
+                include=REPORT_COLUMNS,
+                name="ticket_report_cover",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -220,6 +252,7 @@ class AssignmentStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
     REPLIED = "replied", _("已答复")
     WITHDRAWN = "withdrawn", _("已撤回")
+    RELEASED = "released", _("已解除协办")  # [G] a co-handler released by the centre
 
 
 class TicketAssignment(models.Model):
@@ -329,6 +362,7 @@ class TicketReturn(models.Model):
     class Meta:
         verbose_name = _("退单申请")
         verbose_name_plural = _("退单申请")
+        indexes = [models.Index(fields=["requested_at"], name="ticket_return_requested")]
 
     def __str__(self) -> str:
         return f"{self.assignment} {self.get_reason_display()}"
@@ -358,6 +392,7 @@ class TicketExtension(models.Model):
     class Meta:
         verbose_name = _("延期申请")
         verbose_name_plural = _("延期申请")
+        indexes = [models.Index(fields=["requested_at"], name="ticket_extension_requested")]
 
     def __str__(self) -> str:
         return f"{self.assignment} → {self.requested_due:%Y-%m-%d}"
@@ -422,7 +457,10 @@ class Callback(models.Model):
     class Meta:
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
-        indexes = [models.Index(fields=["status", "due"], name="callback_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due"], name="callback_status_due"),
+            models.Index(fields=["status", "done_at"], name="callback_status_done"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket} {self.get_status_display()}"
@@ -437,7 +475,10 @@ class MissedCallStatus(models.TextChoices):
 class MissedCall(models.Model):
     """漏接电话: kept for a call-back (国办函〔2025〕66号 (四))."""
 
-    phone = models.CharField(_("来电号码"), max_length=20)
+    phone = EncryptedCharField(
+        _("来电号码"), max_length=20, kind="phone", index_field="phone_index"
+    )
+    phone_index = BlindIndexField(_("来电号码索引"), source="phone", kind="phone", db_index=True)
     called_at = models.DateTimeField(_("来电时间"), db_index=True)
     status = models.CharField(
         _("状态"),

@@ -23,6 +23,7 @@ from django.utils.translation import get_language, get_language_from_request, ov
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError
 
 from . import mapping
@@ -99,6 +100,7 @@ def endpoint(*methods: str) -> Callable:
 # --- discovery and services ----------------------------------------------------------------
 
 
+@rule("open311")
 @endpoint("GET")
 def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
     changeset = mapping.changeset()
@@ -128,12 +130,14 @@ def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
     return respond(data, fmt=fmt, root="discovery")
 
 
+@rule("open311")
 @endpoint("GET")
 def services(request: HttpRequest, *, fmt: str) -> HttpResponse:
     data = [service.as_dict() for service in mapping.services()]
     return respond(data, fmt=fmt, root="services")
 
 
+@rule("open311")
 @endpoint("GET")
 def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResponse:
     service = mapping.service_for(code)
@@ -277,6 +281,7 @@ def _requests_post(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond([record], fmt=fmt, root="service_requests", status=201)
 
 
+@rule("open311")
 @endpoint("GET", "POST")
 def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -284,6 +289,7 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
     return _requests_get(request, fmt)
 
 
+@rule("open311")
 @endpoint("GET")
 def request_detail(request: HttpRequest, request_id: str, *, fmt: str) -> HttpResponse:
     ticket = mapping.public_ticket(request_id)
@@ -294,6 +300,7 @@ def request_detail(request: HttpRequest, request_id: str, *, fmt: str) -> HttpRe
     return respond([mapping.request_record(ticket)], fmt=fmt, root="service_requests")
 
 
+@rule("open311")
 @endpoint("GET")
 def token(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
     ticket_no = mapping.ticket_no_for_token(token)
@@ -303,6 +310,7 @@ def token(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
     return respond(data, fmt=fmt, root="service_requests")
 
 
+@rule("open311")
 @endpoint("GET", "POST", "PUT", "PATCH", "DELETE")
 def not_found(request: HttpRequest, rest: str = "", *, fmt: str) -> HttpResponse:
     fmt = "xml" if rest.endswith(".xml") else fmt

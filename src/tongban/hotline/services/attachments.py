@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core import uploads as core_uploads
 from tongban.core.errors import ValidationFailed
 
 from ..errors import TicketErrorCode
@@ -21,6 +22,7 @@ KINDS = {
     b"\x89PNG\r\n\x1a\n": ("png", "image/png"),
 }
 MAX_FILES = 9
+ATTACHMENT_KINDS = frozenset({"pdf", "jpeg", "png"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,16 @@ def check(items: Iterable) -> list[Upload]:
             raise _refuse(
                 _("附件：只接受 JPG、PNG 图片和 PDF 文件（“%(name)s”不是）。"), name=name[-60:]
             )
+        # The platform-wide check (core/uploads.py): the name's extension must match the
+        # content, images must open and not be decompression bombs.
+        core_uploads.check_file(
+            name if "." in name else f"{name or '附件'}.{kind[0]}",
+            data,
+            allowed=ATTACHMENT_KINDS,
+            field="attachments",
+            label=_("附件"),
+            code=TicketErrorCode.UPLOAD_REFUSED,
+        )
         uploads.append(
             Upload(
                 name[-120:] or f"附件.{kind[0]}",

@@ -44,6 +44,7 @@ from .common import (
     unit_code,
 )
 from .dispatching import assign, escalate_if_needed
+from .joint import require_co_replies
 from .merging import share_reply
 
 CALLBACK_ATTEMPTS = 3  # an unreachable caller is tried this many times before closing
@@ -223,7 +224,8 @@ def ticket_reply(
     ticket_no: str, *, actor, reply: str, solved: bool, expected_version: int | None = None
 ) -> Ticket:
     """办理答复: the result and whether the matter was solved; a callback task for the centre,
-    due the next working day."""
+    due the next working day. On a joint ticket, only once every co-handler has replied or been
+    released."""
     reply = require_text(
         reply, code=TicketErrorCode.CONTENT_REQUIRED, field="reply", label=_("答复内容")
     )
@@ -232,6 +234,8 @@ def ticket_reply(
 
     def check(t: Ticket) -> None:
         access.require_unit(actor, t.department_id, _("答复此工单"))
+        if t.status == S.HANDLING:
+            require_co_replies(t)  # [G] a joint ticket's lead replies after its co-handlers
 
     def apply(t: Ticket) -> dict[str, Any]:
         at = now()

@@ -6,8 +6,12 @@ meeting (协调会议) and record what was decided.
 
 Co-handlers' limits: a co-handler's assignment is due ``TONGBAN_HOTLINE_CO_HANDLING_DAYS``
 working days after dispatch, never later than the lead's own handling limit; a reply after it
-is recorded as late (``CoReply.late``) and the lead may write the final reply without waiting
-for a co-handler whose limit has passed.
+is recorded as late (``CoReply.late``).
+
+The lead's final reply waits for every co-handler: ``ticket_reply`` refuses it while a
+co-handler of the current round has neither replied nor been released (解除协办,
+``ticket_co_release``: by the centre at any time, or by the lead unit once the co-handler's own
+limit has passed — with a reason, in the ticket's history).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from tongban.core.errors import PermissionDenied, ValidationFailed
 from tongban.core.identifiers import parse_date
 from tongban.core.models import Department, User
 from tongban.core.notifications import staff_notify
-from tongban.core.permissions import Perm, Role
+from tongban.core.permissions import Perm, Role, has_perm
 
 from .. import access, dispatch
 from ..errors import TicketErrorCode
@@ -413,16 +417,113 @@ def coordination_meeting_record(
     return state["meeting"]
 
 
-def lead_may_reply(ticket: Ticket, at: dt.datetime | None = None) -> tuple[bool, list[str]]:
-    """Whether every co-handler has replied or is past its limit (the lead then writes the final
-    reply), and the co-handlers still awaited within their limit."""
-    at = at or now()
+def lead_may_reply(ticket: Ticket) -> tuple[bool, list[str]]:
+    """Whether every co-handler of the current round has replied or been released (the lead
+    then writes the final reply), and the names of those still awaited."""
     waiting = [
-        a.department.name
-        for a in co_assignments(ticket)
-        if a.status != AssignmentStatus.REPLIED and at <= a.handle_due
+        a.department.name for a in co_assignments(ticket) if a.status != AssignmentStatus.REPLIED
     ]
     return not waiting, waiting
+
+
+def require_co_replies(ticket: Ticket) -> None:
+    """The gate of the lead's final reply (``ticket_reply`` calls it on the locked ticket)."""
+    ok, waiting = lead_may_reply(ticket)
+    if not ok:
+        raise TicketRefused(
+            TicketErrorCode.JOINT_CO_PENDING,
+            _(
+                "答复内容：联动工单须待全部协办单位提交协办意见后由主办单位统一答复，"
+                "尚未答复的协办单位：%(units)s。协办单位超期未答复的，"
+                "可由热线中心或主办单位解除其协办任务。"
+            ),
+            field="reply",
+            units="、".join(waiting),
+        )
+
+
+def ticket_co_release(
+    ticket_no: str,
+    *,
+    actor,
+    department_code: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """解除协办: a co-handler that has not replied is released from the joint ticket, so the
+    lead can write the final reply without it. The centre may release at any time (e.g. a unit
+    invited by mistake); the lead unit only once the co-handler's own limit has passed. Refused,
+    with nothing changed: without a reason, a unit that is not an open co-handler of the ticket,
+    by anybody else."""
+    reason = require_text(
+        reason, code=TicketErrorCode.REASON_REQUIRED, field="reason", label=_("解除理由")
+    )
+    code = (department_code or "").strip()[:32]
+    if not code:
+        raise ValidationFailed(
+            TicketErrorCode.INVALID_INPUT,
+            _("协办单位：请选择要解除的协办单位。"),
+            field="department_code",
+        )
+    centre = has_perm(actor, Perm.TICKET_DISPATCH) or has_perm(actor, Perm.TICKET_ARBITRATE)
+    state: dict[str, Any] = {}
+
+    def check(t: Ticket) -> None:
+        row = next((a for a in co_assignments(t) if a.department.code == code), None)
+        if not centre:
+            lead = current_lead(t)
+            access.require_unit(actor, lead.department_id if lead else None, _("解除协办"))
+        if row is None or row.status == AssignmentStatus.REPLIED:
+            raise TicketRefused(
+                TicketErrorCode.NOT_A_CO_HANDLER,
+                _("协办单位：该单位不是此工单待答复的协办单位。"),
+                field="department_code",
+            )
+        if not centre and now() <= row.handle_due:
+            raise PermissionDenied(
+                _(
+                    "协办单位“%(name)s”仍在协办期限内（%(due)s 前），主办单位不能解除；"
+                    "如确需解除，请联系热线中心。"
+                )
+                % {
+                    "name": row.department.name,
+                    "due": row.handle_due.astimezone(workdays.BUSINESS_TZ).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                }
+            )
+        state["row"] = row
+
+    def apply(t: Ticket) -> dict[str, Any]:
+        row = state["row"]
+        TicketAssignment.objects.filter(pk=row.pk).update(status=AssignmentStatus.RELEASED)
+        state["lead"] = t.department_id
+        return {
+            "department": row.department.code,
+            "overdue": now() > row.handle_due,
+            "by": "centre" if centre else "lead",
+        }
+
+    ticket = transition(
+        ticket_no,
+        actor=actor,
+        action=A.CO_RELEASE,
+        expected_version=expected_version,
+        reason=reason,
+        check=check,
+        apply=apply,
+    )
+    units = [state["row"].department_id]
+    if state.get("lead"):
+        units.append(state["lead"])
+    _tell_units(
+        ticket,
+        units,
+        _("联动工单 %(no)s（%(title)s）已解除“%(unit)s”的协办任务：%(reason)s"),
+        unit=state["row"].department.name,
+        reason=reason,
+    )
+    return ticket
 
 
 __all__ = [
@@ -431,6 +532,8 @@ __all__ = [
     "coordination_meeting_record",
     "is_joint",
     "lead_may_reply",
+    "require_co_replies",
+    "ticket_co_release",
     "ticket_co_reply",
     "ticket_co_sign",
     "ticket_joint_dispatch",

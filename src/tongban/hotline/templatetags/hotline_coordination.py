@@ -69,9 +69,13 @@ def coordination_panels(context, ticket) -> dict:
         and has_perm(user, Perm.TICKET_CALLBACK)
         and ticket.callbacks.filter(status="pending").exists()
     )
+    is_lead = joint is not None and joint.lead is not None and dept == joint.lead.department_id
+    waiting = joint.waiting if joint is not None and ticket.status in JOINT_STATES else []
+    can_release = bool(waiting) and (centre or (is_lead and any(r.overdue for r in waiting)))
     return {
         "ticket": ticket,
         "joint": joint,
+        "can_release": can_release,
         "can_joint": centre
         and ticket.status in (S.RECEIVED, S.DISPATCHED, S.HANDLING)
         and not ticket.merged_into_id,
@@ -81,9 +85,7 @@ def coordination_panels(context, ticket) -> dict:
         and ticket.status in JOINT_STATES,
         "my_co": mine if co_open else None,
         "co_sign": co_open and mine.assignment.status == AssignmentStatus.PENDING,
-        "is_lead": joint is not None
-        and joint.lead is not None
-        and dept == joint.lead.department_id,
+        "is_lead": is_lead,
         "merge": merge,
         "candidates": candidates,
         "can_merge": dispatcher

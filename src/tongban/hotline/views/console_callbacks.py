@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.permissions import Perm
 
@@ -56,6 +57,7 @@ def _render(request: HttpRequest, *, status_filter: str, failed=None, code: int 
     return render(request, "hotline/console_missed_calls.html", context, status=code)
 
 
+@rule("perm:ticket.create")
 @require_GET
 @require(Perm.TICKET_CREATE)
 def missed_calls(request: HttpRequest) -> HttpResponse:
@@ -65,6 +67,7 @@ def missed_calls(request: HttpRequest) -> HttpResponse:
     return _render(request, status_filter=status_filter)
 
 
+@rule("perm:ticket.create")
 @require_POST
 @require(Perm.TICKET_CREATE)
 def missed_call_resolve(request: HttpRequest, call_id: int) -> HttpResponse:

@@ -5,7 +5,8 @@
 - ``/console/hotline/merging/``: the merge suggestions (confirm with the street override, or
   dismiss);
 - ``/console/hotline/coordination/<ticket_no>/<action>/``: one form per action on a ticket —
-  ``joint`` (fix lead and co-handlers), ``co-sign``, ``co-reply``, ``meeting`` (协调会议),
+  ``joint`` (fix lead and co-handlers), ``co-sign``, ``co-reply``, ``release`` (解除协办),
+  ``meeting`` (协调会议),
   ``merge``, ``split``, ``callback`` (a merged caller's callback). GET shows the form on its own
   page; POST calls the one service and goes back to the ticket; a refusal shows the form again
   with an error summary and the message beside the field, and changes nothing.
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound, PermissionDenied
 from tongban.core.permissions import Perm
 
@@ -78,6 +80,27 @@ class CoReplyForm(forms.Form):
         error_messages=f.required(gettext_lazy("协办意见")),
         help_text=gettext_lazy("写明本单位核查和处理的情况，供主办单位统一答复。"),
     )
+
+
+class ReleaseForm(f.ActionForm):
+    department_code = forms.ChoiceField(
+        label=gettext_lazy("解除的协办单位"),
+        widget=forms.RadioSelect,
+        error_messages=f.choose(gettext_lazy("解除的协办单位")),
+        help_text=gettext_lazy(
+            "热线中心可随时解除；主办单位只能解除已超过协办期限仍未答复的协办单位。"
+        ),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("解除理由"),
+        max_length=2000,
+        widget=TEXTAREA,
+        error_messages=f.required(gettext_lazy("解除理由")),
+    )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department_code"].choices = list(units)
 
 
 class MeetingForm(f.ActionForm):
@@ -157,6 +180,7 @@ ACTIONS = {
     "joint": (gettext_lazy("联动派单：指定主办和协办单位"), JointForm, True),
     "co-sign": (gettext_lazy("协办签收"), CoSignForm, False),
     "co-reply": (gettext_lazy("提交协办意见"), CoReplyForm, False),
+    "release": (gettext_lazy("解除协办"), ReleaseForm, False),
     "meeting": (gettext_lazy("记录协调会议"), MeetingForm, True),
     "merge": (gettext_lazy("并单"), MergeForm, False),
     "split": (gettext_lazy("拆分并单"), SplitForm, False),
@@ -173,6 +197,12 @@ def action_form(action: str, ticket, data=None, initial=None):
         kwargs["initial"] = initial
     if with_units:
         kwargs["units"] = _units()
+    if action == "release":  # the co-handlers the lead still waits for
+        view = coordination.joint_view(ticket)
+        kwargs["units"] = [
+            (r.assignment.department.code, r.assignment.department.name)
+            for r in (view.waiting if view else [])
+        ]
     return form_class(data, **kwargs)
 
 
@@ -217,6 +247,15 @@ def _perform(action: str, user, ticket, data: dict) -> str:
     if action == "co-reply":
         joint.ticket_co_reply(no, actor=user, content=data["content"])
         return _("协办意见已提交，主办单位已收到通知。")
+    if action == "release":
+        joint.ticket_co_release(
+            no,
+            actor=user,
+            department_code=data["department_code"],
+            reason=data["reason"],
+            expected_version=version,
+        )
+        return _("已解除该单位的协办任务，主办单位可以统一答复。")
     if action == "meeting":
         joint.coordination_meeting_record(
             no,
@@ -271,13 +310,14 @@ def _form_page(request, ticket, action, form, status=200):
         "form": form,
         "errors": error_list(form) if form.is_bound else [],
         "joint": coordination.joint_view(ticket)
-        if action in ("joint", "meeting", "co-reply")
+        if action in ("joint", "meeting", "co-reply", "release")
         else None,
         "ticket_url": reverse("hotline-console:ticket", args=[ticket.ticket_no]),
     }
     return render(request, "hotline/console_coordination_form.html", context, status=status)
 
 
+@rule("staff")
 @require_http_methods(["GET", "POST"])
 @staff_view
 def coordination_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResponse:
@@ -317,6 +357,7 @@ def _tab(request, tabs) -> str:
     return tab if tab in slugs else slugs[0]
 
 
+@rule("perm:ticket.dispatch|perm:ticket.arbitrate|perm:ticket.handle|perm:supervision.view")
 @require(Perm.TICKET_DISPATCH, Perm.TICKET_ARBITRATE, Perm.TICKET_HANDLE, Perm.SUPERVISION_VIEW)
 def joint_list(request: HttpRequest) -> HttpResponse:
     tabs = coordination.joint_tabs()
@@ -331,6 +372,7 @@ def joint_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:ticket.dispatch")
 @require(Perm.TICKET_DISPATCH)
 def merge_suggestions(request: HttpRequest) -> HttpResponse:
     tabs = coordination.suggestion_tabs()
@@ -359,6 +401,7 @@ def merge_suggestions(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:ticket.dispatch")
 @require_POST
 @require(Perm.TICKET_DISPATCH)
 def merge_suggestion_confirm(request: HttpRequest, suggestion_id: int) -> HttpResponse:
@@ -391,6 +434,7 @@ def merge_suggestion_confirm(request: HttpRequest, suggestion_id: int) -> HttpRe
     return _form_page(request, s.ticket, "merge", form, status=status)
 
 
+@rule("perm:ticket.dispatch")
 @require_POST
 @require(Perm.TICKET_DISPATCH)
 def merge_suggestion_dismiss(request: HttpRequest, suggestion_id: int) -> HttpResponse:

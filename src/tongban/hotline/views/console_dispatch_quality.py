@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from tongban.core.access import rule
 from tongban.core.permissions import Perm
 
 from .. import dispatch_quality
@@ -20,6 +21,7 @@ from .console import require
 WEEK_CHOICES = (4, 12, 26, 52)
 
 
+@rule("perm:ticket.dispatch|perm:supervision.view")
 @require_GET
 @require(Perm.TICKET_DISPATCH, Perm.SUPERVISION_VIEW)
 def dispatch_quality_page(request: HttpRequest) -> HttpResponse:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, PermissionDenied
 from tongban.core.permissions import Perm
 
@@ -55,6 +56,7 @@ def _intake_context(request: HttpRequest, form: IntakeForm) -> dict:
     }
 
 
+@rule("perm:ticket.create")
 @require_http_methods(["GET", "POST"])
 @require(Perm.TICKET_CREATE)
 def intake(request: HttpRequest) -> HttpResponse:
@@ -143,6 +145,7 @@ def _after_save(request: HttpRequest, ticket) -> HttpResponse:
 # ---------------------------------------------------------------- live fragments (htmx)
 
 
+@rule("perm:ticket.create|perm:ticket.dispatch")
 @require_GET
 @require(Perm.TICKET_CREATE, Perm.TICKET_DISPATCH)
 def similar(request: HttpRequest) -> HttpResponse:
@@ -157,6 +160,7 @@ def similar(request: HttpRequest) -> HttpResponse:
     return htmx_partial(response)
 
 
+@rule("perm:ticket.create|perm:ticket.dispatch")
 @require_GET
 @require(Perm.TICKET_CREATE, Perm.TICKET_DISPATCH)
 def subject_suggestions(request: HttpRequest) -> HttpResponse:
@@ -186,6 +190,7 @@ def subject_suggestions(request: HttpRequest) -> HttpResponse:
     return htmx_partial(render(request, "hotline/console_part_subject_suggestions.html", context))
 
 
+@rule("perm:ticket.create|perm:ticket.dispatch")
 @require_GET
 @require(Perm.TICKET_CREATE, Perm.TICKET_DISPATCH)
 def locality(request: HttpRequest) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from tongban.core.access import rule
 from tongban.core.permissions import Perm, has_perm
 
 from .. import access, dispatch_quality, selectors
@@ -45,6 +46,7 @@ def _query(tab: str, filters: dict[str, str], **changes) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None, 1)})
 
 
+@rule("staff")
 @require_GET
 @staff_view
 def queue(request: HttpRequest) -> HttpResponse:

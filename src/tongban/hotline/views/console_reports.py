@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core import workdays
+from tongban.core.access import rule
 from tongban.core.errors import DomainError
 from tongban.core.permissions import Perm
 
@@ -54,6 +55,7 @@ def _period(request: HttpRequest):
     return form, period
 
 
+@rule("perm:ticket.dispatch|perm:supervision.view")
 @require(*REPORT_PERMS)
 def report_page(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)
@@ -71,6 +73,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/console_report.html", context, status=400 if errors else 200)
 
 
+@rule("perm:ticket.dispatch|perm:supervision.view")
 @require(*REPORT_PERMS)
 def report_export(request: HttpRequest) -> HttpResponse:
     form, period = _period(request)

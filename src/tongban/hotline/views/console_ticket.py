@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tongban.core import workdays
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, PermissionDenied
 from tongban.core.permissions import Perm, has_perm
 
@@ -175,6 +176,7 @@ def _undo_offer(user, ticket) -> dict | None:
     return {"due": due, "form": UndoForm(initial={"expected_version": ticket.version})}
 
 
+@rule("staff")
 @require_POST
 @staff_view
 def auto_dispatch_undo(request: HttpRequest, ticket_no: str) -> HttpResponse:
@@ -215,6 +217,7 @@ def auto_dispatch_undo(request: HttpRequest, ticket_no: str) -> HttpResponse:
     return render(request, "hotline/console_ticket.html", context, status=status)
 
 
+@rule("staff")
 @require_GET
 @staff_view
 def ticket_page(request: HttpRequest, ticket_no: str) -> HttpResponse:
@@ -310,6 +313,7 @@ def _perform(action: str, user, ticket, data: dict) -> str:
     raise Http404  # pragma: no cover - ACTION_FORMS and this list name the same actions
 
 
+@rule("staff")
 @require_POST
 @staff_view
 def ticket_action(request: HttpRequest, ticket_no: str, action: str) -> HttpResponse:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 from tongban.core.identifiers import validate_phone
 from tongban.core.ratelimit import rate_limit
@@ -125,6 +126,7 @@ class LookupForm(forms.Form):
 # ---------------------------------------------------------------- start page
 
 
+@rule("public")
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     mine = []
@@ -136,6 +138,7 @@ def start(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- submit a request
 
 
+@rule("public")
 @require_http_methods(["GET", "POST"])
 @rate_limit("ticket_submit")
 def submit(request: HttpRequest) -> HttpResponse:
@@ -178,6 +181,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/portal_submit.html", context, status=400)
 
 
+@rule("public")
 @require_GET
 def submitted(request: HttpRequest) -> HttpResponse:
     ticket_no = request.session.get(SESSION_SUBMITTED)
@@ -209,6 +213,7 @@ def _unlocked_ticket(request: HttpRequest, ticket_no: str):
     raise Http404
 
 
+@rule("public")
 @require_http_methods(["GET", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
@@ -276,6 +281,7 @@ def plain_progress(ticket) -> str:
     return _("已办结。感谢您的反映。")
 
 
+@rule("owner")
 @require_GET
 def ticket_page(request: HttpRequest, ticket_no: str) -> HttpResponse:
     ticket = _unlocked_ticket(request, ticket_no)
