@@ -182,3 +182,23 @@ def test_the_same_application_posted_twice_is_one_bundle(driver, ride):
     again = _apply(driver, ride, idempotency_key="k1")
     assert first.pk == again.pk
     assert BundleCase.objects.count() == 1
+
+
+def test_bundle_delivery_tells_the_applicant_once_with_every_result(driver, window, ride):
+    from tongban.core.models import Notification
+
+    bc = bundle_accept(actor=window, bc=_apply(driver, ride))
+    for case in children(bc):
+        case = review_to_decision(case, approve=True)
+        case_issue(actor=staff_for(case, "approver"), case=case)
+    before = set(Notification.objects.filter(person=driver.person).values_list("pk", flat=True))
+    bc = bundle_deliver(actor=window, bc=BundleCase.objects.get(pk=bc.pk), method="window")
+    new = list(Notification.objects.filter(person=driver.person).exclude(pk__in=before))
+    assert [n.title for n in new] == ["一件事统一出件"]
+    codes = {c.events.filter(action="deliver").get().payload["pickup_code"] for c in children(bc)}
+    assert len(codes) == 1  # one pickup code for the one delivery (一口出件)
+    body = new[0].body
+    assert body.startswith(f"一件事 {bc.bundle_no}（{ride.name}）：全部事项已办结")
+    for case in children(bc):
+        assert f"{case.item_version.name}：已出证" in body
+    assert f"取件码 {codes.pop()}" in body

@@ -46,13 +46,6 @@ def test_bundles_at_every_stage_with_one_child_denied(loaded):
     assert (delivered.materials_count, delivered.materials_without_bundle) == (9, 15)
 
 
-@pytest.mark.xfail(
-    reason="known gap (issue 6): demo_bundles supplies owed materials only where the main demo "
-    "planned a 容缺 acceptance, and the 120-case test demo plans none (the 2,000-case demo has "
-    "13 deferrals, 25 commitments and 23 post-checks); the 容缺 demo scenarios of its own are "
-    "still to be written",
-    strict=False,
-)
 def test_deferrals_and_commitments_in_every_state(loaded):
     counts = demo_bundles.counts()
     assert Deferral.objects.filter(supplied_at__isnull=True).exists(), counts

@@ -65,9 +65,20 @@ def test_pickup_delivers_the_case_and_the_code_is_single_use(clerk, bank, issued
     assert picked.status == DepositStatus.COLLECTED
     case = Case.objects.get(pk=issued.pk)
     assert case.status == "delivered"
-    assert case.delivery_method == "window"
+    assert case.delivery_method == "locker"  # 自助取件柜: a delivery method of its own
+    placed = CaseEvent.objects.filter(case=case, action="locker_placed").get()
+    assert placed.payload == {
+        "method": "locker",
+        "locker": "A-01",
+        "deposit": deposit.pk,
+        "code_sent": True,
+        "code_expires_at": "2026-09-21T18:00:00+08:00",
+    }
+    assert placed.actor_id == clerk.pk
+    assert placed.from_state == placed.to_state == "issued"
     deliver = CaseEvent.objects.filter(case=case, action="deliver").get()
-    assert deliver.payload == {"method": "window", "locker": "A-01", "deposit": deposit.pk}
+    assert deliver.payload == {"method": "locker", "locker": "A-01", "deposit": deposit.pk}
+    assert deliver.seq > placed.seq
     assert deliver.actor_label == "自助取件柜 A-01"
     assert len(SimulatedLocker.openings) == 2  # placing and picking up
     # The same code again: refused, nothing changed.
@@ -226,3 +237,29 @@ def test_locker_staff_role_is_the_window_clerk(bank, issued):
     assert deposit.placed_by == other_clerk
     assert deposit.placed_at == T0
     assert timezone.is_aware(deposit.placed_at)
+
+
+def test_the_case_page_delivers_by_locker_through_the_provider(clerk, bank, issued, applicant):
+    """送达方式“自助取件柜” chosen on the case (cases.services.case_deliver): the registered
+    provider places it in the first free compartment and the pickup code is sent."""
+    from tongban.cases.services import case_deliver
+
+    case = case_deliver(actor=clerk, case=issued, method="locker")
+    assert (case.status, case.delivery_method) == ("issued", "locker")
+    deposit = Deposit.objects.get(case=issued)
+    assert (deposit.compartment.number, deposit.status) == (1, DepositStatus.PLACED)
+    code = _code_from_sms(applicant.person)
+    services.deposit_pickup(code=code, kiosk_code="k1", now=T0 + dt.timedelta(hours=1))
+    assert Case.objects.get(pk=issued.pk).status == "delivered"
+
+
+def test_without_a_free_compartment_delivery_by_locker_is_refused(clerk, bank, issued):
+    from tongban.cases.services import case_deliver
+
+    bank.compartments.update(in_service=False)
+    with pytest.raises(SelfserviceError) as refused:
+        case_deliver(actor=clerk, case=issued, method="locker")
+    assert refused.value.message == "送达方式：自助取件柜暂无空闲格口，请选择其他送达方式。"
+    case = Case.objects.get(pk=issued.pk)
+    assert (case.status, case.delivery_method) == ("issued", "")
+    assert not CaseEvent.objects.filter(case=case, action="locker_placed").exists()

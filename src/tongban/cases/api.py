@@ -20,11 +20,13 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, StringConstraints
 
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.core.errors import CoreErrorCode, NotFound, PermissionDenied, ValidationFailed
 from tongban.core.identifiers import validate_credit_code, validate_id_number
 from tongban.core.permissions import Perm, has_perm, is_staff_member
 
 from . import selectors, services, uploads
+from .api_bundles import router as bundles_router
 from .errors import CaseErrorCode
 from .models import Case, Channel, MaterialStatus
 from .services import approvals
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from .models import CaseEvent, CaseMaterial, ReviewTask
 
 router = Router(tags=["cases"])
+router.add_router("", bundles_router)  # [B] bundle applications (一件事申请)
 
 _CASE_NO = re.compile(r"[0-9A-Za-z-]{1,32}")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,128}")  # visible ASCII, as clients send UUIDs
@@ -204,7 +207,9 @@ class CaseActionIn(VersionIn):
     missing: list[Line] = Field(default_factory=list, max_length=100)
     kind: str = Field("", max_length=32, description="suspend: the special procedure's kind.")
     expected_days: int | None = Field(None, ge=1, le=365)
-    method: str = Field("", max_length=16, description="deliver: window, mail or electronic.")
+    method: str = Field(
+        "", max_length=16, description="deliver: window, mail, electronic or locker."
+    )
     tracking_no: str = Field("", max_length=64)
     carrier: str = Field("", max_length=64)
     result: str = Field("", max_length=128, description="issue: the result document's name.")
@@ -438,6 +443,7 @@ def _enterprise(person, credit_code: str | None):
 # ---------------------------------------------------------------- endpoints
 
 
+@rule("applicant|perm:case.accept")
 @router.post(
     "/cases",
     response={200: CaseOut, 201: CaseOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
@@ -489,6 +495,7 @@ def case_create(request: HttpRequest, body: CaseCreateIn):
     return Status(201 if created else 200, _case(case))
 
 
+@rule("applicant|staff")
 @router.get(
     "/cases",
     response={200: CaseListOut, 422: ErrorOut},
@@ -511,6 +518,7 @@ def case_list(request: HttpRequest, query: Query[CaseListQuery]):
     }
 
 
+@rule("owner|staff")
 @router.get(
     "/cases/{case_no}",
     response={200: CaseDetailOut, 404: ErrorOut},
@@ -520,6 +528,7 @@ def case_detail(request: HttpRequest, case_no: str):
     return _detail(_get_case(request, case_no), _user(request))
 
 
+@rule("owner|staff")
 @router.post(
     "/cases/{case_no}/materials",
     response={201: CaseMaterialOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
@@ -559,6 +568,7 @@ def material_add(
     return Status(201, _material(row))
 
 
+@rule("owner|staff")
 @router.post(
     "/cases/{case_no}/form",
     response={200: CaseOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
@@ -575,6 +585,7 @@ def case_form(request: HttpRequest, case_no: str, body: FormIn):
     return _case(case)
 
 
+@rule("owner|staff")
 @router.post(
     "/cases/{case_no}/submit",
     response={
@@ -637,6 +648,7 @@ def _expected_days(body: CaseActionIn) -> int:
     return body.expected_days
 
 
+@rule("staff")
 @router.post(
     "/cases/{case_no}/actions/{action}",
     response={
@@ -703,6 +715,7 @@ APPROVALS: dict[str, Callable[..., Any]] = {
 }
 
 
+@rule("perm:case.review|perm:case.approve")
 @router.post(
     "/cases/{case_no}/approvals/{operation}",
     response={

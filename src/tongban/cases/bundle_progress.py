@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.core.errors import NotFound
 
 from . import access
-from .models import BundleCase, BundleEvent, BundleMember, Case, CaseEvent
+from .models import BundleCase, BundleEvent, BundleMember, BundlePolicy, Case, CaseEvent
 from .states import BundleAction, CaseAction
 from .states import CaseStatus as S
 
@@ -124,9 +124,18 @@ def bundles_of_applicant(user) -> QuerySet[BundleCase]:
     return BundleCase.objects.filter(applicant__user=user).select_related("bundle")
 
 
-def bundles_for_staff(*, status: str) -> QuerySet[BundleCase]:
-    return (
-        BundleCase.objects.filter(status=status)
-        .select_related("bundle", "applicant")
-        .order_by("created_at", "id")
-    )
+def bundles_for_staff(*, status: str | None) -> QuerySet[BundleCase]:
+    """Bundle applications in ``status`` (all of them when it is empty), oldest first."""
+    qs = BundleCase.objects.select_related("bundle", "applicant").order_by("created_at", "id")
+    return qs.filter(status=status) if status else qs
+
+
+def partial_allowed(bc: BundleCase) -> bool:
+    """May the applicant continue with the approved items when one is denied (default yes)."""
+    policy = BundlePolicy.objects.filter(bundle_id=bc.bundle_id).first()
+    return True if policy is None else policy.partial_allowed
+
+
+def applied_before(*, user, idempotency_key: str) -> bool:
+    """The user already filed a bundle application with this idempotency key (a retry)."""
+    return BundleCase.objects.filter(created_by=user, idempotency_key=idempotency_key).exists()

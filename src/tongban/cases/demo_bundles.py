@@ -4,8 +4,8 @@ applicant's choice pending, one delivered as one combined result — and the 容
 cases in every state: supplements owed, overdue, supplied on time and late; post-checks
 pending, passed and failed (the decision and its e-licence revoked, the applicant barred).
 
-The ordinary demo cases already carry deferred materials and commitments (their acceptance
-records the deadline, the signed text and the post-check); this module moves some of them on.
+The 容缺 and 告知承诺 scenarios are cases of their own (``demo_deferrals``), so every state
+exists whatever the size of the random main demo.
 Idempotent: the bundles carry idempotency keys; a second run changes nothing.
 """
 
@@ -28,7 +28,7 @@ from tongban.core import workdays
 from tongban.core.models import Person, User
 from tongban.core.permissions import Role
 
-from . import demo_licences, selectors
+from . import demo_deferrals, demo_licences, selectors
 from .models import (
     BundleCase,
     Case,
@@ -36,7 +36,6 @@ from .models import (
     Deferral,
     MaterialStatus,
     PostCheck,
-    PostCheckStatus,
     ReviewTask,
     TaskStatus,
 )
@@ -48,7 +47,6 @@ from .services.bundles import (
     bundle_deliver,
     children,
 )
-from .services.commitments import post_check_fail, post_check_pass
 from .states import CaseStatus as S
 
 logger = logging.getLogger("tongban.cases")
@@ -112,13 +110,14 @@ def supply_owed(*, actor, case: Case, data: bytes) -> None:
     """容缺: hand in every deferred material still owed (before an approval)."""
     rows = list(case.materials.select_related("material"))
     given = {r.material_id for r in rows if r.status != MaterialStatus.DEFERRED}
+    suffix = "pdf" if data.startswith(b"%PDF") else "png"
     for row in rows:
         if row.status == MaterialStatus.DEFERRED and row.material_id not in given:
             case_material_add(
                 actor=actor,
                 case=case,
                 seq=row.material.seq,
-                name=f"{row.material.name[:40]}.pdf",
+                name=f"{row.material.name[:40]}.{suffix}",
                 data=data,
             )
             given.add(row.material_id)
@@ -210,52 +209,6 @@ def _bundles(traveller, created: Counter) -> None:
         _decide_all(bc, deny_first="驾驶员3年内有驾驶机动车记满12分记录，不符合网约车驾驶员条件")
 
 
-def _deferrals(traveller, created: Counter) -> None:
-    """Supply some owed materials: one on time, one late; leave the others owed (some overdue)."""
-    data = _png()
-    owed = list(
-        Deferral.objects.filter(supplied_at__isnull=True, case__status=S.IN_REVIEW)
-        .select_related("case")
-        .order_by("due", "id")[:4]
-    )
-    for i, deferral in enumerate(owed[:2]):
-        case = deferral.case
-        late = i == 1
-        day = deferral.due + dt.timedelta(days=2 if late else 0)
-        if day > workdays.business_date(timezone.now()):
-            continue
-        traveller.move_to(dt.datetime.combine(day, dt.time(9, 30), tzinfo=TZ))
-        supply_owed(actor=case.applicant.user or _user("clerk"), case=case, data=data)
-        created["supplements late" if late else "supplements on time"] += 1
-
-
-def _post_checks(traveller, created: Counter) -> None:
-    """One passed and one failed (the decision revoked, its licence revoked) post-check."""
-    decided = list(
-        PostCheck.objects.filter(
-            status=PostCheckStatus.PENDING, case__status__in=[S.APPROVED, S.ISSUED, S.DELIVERED]
-        )
-        .select_related("case")
-        .order_by("due", "id")[:2]
-    )
-    for i, check in enumerate(decided):
-        case = check.case
-        actor = _staff(case, Role.APPROVER)
-        if actor is None:
-            continue
-        traveller.move_to(_at(1, 600 + i * 30))
-        if i == 0:
-            post_check_pass(actor=actor, check=check, finding="经数据共享核验，承诺内容属实。")
-            created["post-checks passed"] += 1
-        else:
-            post_check_fail(
-                actor=actor,
-                check=check,
-                finding="经核查，承诺代替的证明事项与事实不符，承诺不实。",
-            )
-            created["decisions revoked"] += 1
-
-
 def load(out: Callable[[str], None] = print) -> dict[str, int]:
     if BundleCase.objects.filter(idempotency_key__startswith=KEY).exists():
         out("bundles, 容缺, 告知承诺: nothing to do (already loaded)")
@@ -274,8 +227,17 @@ def load(out: Callable[[str], None] = print) -> dict[str, int]:
     now = timezone.now()
     with quiet, time_machine.travel(_at(10), tick=False) as traveller:
         _bundles(traveller, created)
-        _deferrals(traveller, created)
-        _post_checks(traveller, created)
+        created.update(
+            demo_deferrals.load(
+                traveller,
+                today=workdays.business_date(now),
+                clerk=_user("clerk"),
+                review=review,
+                supply=supply_owed,
+                issue=_issue,
+                data=_png(),
+            )
+        )
         traveller.move_to(now)
     out("bundles, 容缺, 告知承诺: " + ", ".join(f"{n} {w}" for w, n in created.items()))
     return dict(created)

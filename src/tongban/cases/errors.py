@@ -35,3 +35,5 @@ class CaseErrorCode(StrEnum):
     REVIEWER_INVALID = "reviewer_invalid"
     NOT_DELEGATED = "not_delegated"
     URGED_RECENTLY = "urged_recently"
+    # [W] delivery by pickup locker (services.delivery)
+    LOCKER_UNAVAILABLE = "locker_unavailable"

@@ -33,7 +33,17 @@ from tongban.core.errors import CalendarNotCovered, PermissionDenied
 from tongban.core.permissions import Perm, has_perm, roles_of
 
 from . import clocks
-from .models import Case, CaseEvent, Channel, ItemProcedure, ReviewTask, TaskStatus
+from .models import (
+    Case,
+    CaseEvent,
+    Channel,
+    ItemProcedure,
+    ReviewTask,
+    SignerStatus,
+    StepMode,
+    StepSigner,
+    TaskStatus,
+)
 from .states import CaseStatus
 from .states import CaseStatus as S
 
@@ -161,6 +171,19 @@ class QueueRow:
     can_claim: bool = False
     can_release: bool = False
     clock_error: str = ""
+    today: dt.date | None = None
+
+    @property
+    def task_overdue(self) -> bool:
+        """The open review step is past its own due date (ReviewTask.due_on)."""
+        due = self.task.due_on if self.task is not None else None
+        return due is not None and self.today is not None and due < self.today
+
+    @property
+    def task_mode_label(self):
+        """会签 / 或签 / 票签 / 依次审批 for a multi-signer step, "" for a one-person step."""
+        mode = self.task.mode if self.task is not None else StepMode.SINGLE
+        return "" if mode == StepMode.SINGLE else MODE_LABELS.get(mode, mode)
 
     @property
     def status_label(self):
@@ -258,9 +281,15 @@ def _scope_q(scope: str, *, user, department_id: int | None) -> Q:
     if scope == DEPARTMENT:
         return Q(department_id=department_id) if department_id else Q(pk__in=[])
     # 我的任务: a subquery the database evaluates once per query, read from the
-    # (assignee, status, case) index of review tasks.
+    # (assignee, status, case) index of review tasks — and the multi-signer steps (会签 / 或签 /
+    # 票签 / 依次审批, 加签) where the user's signature is pending and their turn has come.
     claimed = ReviewTask.objects.filter(assignee_id=user.pk, status=TaskStatus.CLAIMED)
-    return Q(pk__in=claimed.values("case_id"))
+    signing = StepSigner.objects.filter(
+        user_id=user.pk,
+        status=SignerStatus.PENDING,
+        task__status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED],
+    ).filter(Q(waits_for__isnull=True) | ~Q(waits_for__status=SignerStatus.PENDING))
+    return Q(pk__in=claimed.values("case_id")) | Q(pk__in=signing.values("task__case_id"))
 
 
 def _latest_start(days: int, last_due: dt.date) -> dt.date:
@@ -445,7 +474,10 @@ TASK_FIELDS = (
     "assignee",
     "assignee__username",
     "assignee__display_name",
+    "mode",
+    "due_on",
 )
+MODE_LABELS = dict(StepMode.choices)
 
 
 class ClockEvent(NamedTuple):
@@ -520,7 +552,7 @@ def _row(
     """A case on the page with its clock, its due date and group (``soon``: the last day of
     即将到期, given for a tab with a due date) and the task actions the user may take."""
     task = next(iter(case.open_tasks), None)
-    row = QueueRow(case=case, clock=None, task=task)
+    row = QueueRow(case=case, clock=None, task=task, today=today)
     if task is not None:
         eligible = task.role in roles and case.department_id == department_id
         row.can_claim = eligible and task.status == TaskStatus.OPEN

@@ -14,8 +14,9 @@ from tongban.core import workdays
 from tongban.core.errors import NotFound
 from tongban.core.models import Enterprise, EnterpriseAuthorisation, Person
 from tongban.core.permissions import Perm, has_perm, has_role
+from tongban.core.personal_data import person_by_id_number
 
-from . import access, clocks
+from . import access, clocks, progress_steps
 from .models import (
     Case,
     CaseEvent,
@@ -103,8 +104,8 @@ def case_by_idempotency_key(*, user, key: str) -> Case | None:
 
 
 def registered_person(*, id_number: str) -> Person | None:
-    """The registered person with this (already validated) ID number."""
-    return Person.objects.filter(id_number=id_number).first()
+    """The registered person with this (already validated) ID number (by its blind index)."""
+    return person_by_id_number(id_number)
 
 
 def person_represents(person: Person, enterprise: Enterprise, *, on: dt.date | None = None) -> bool:
@@ -250,4 +251,47 @@ def overdue_supplements(*, today: dt.date | None = None, department_id: int | No
         qs = qs.filter(case__department_id=department_id)
     return qs.select_related("case__department", "case__applicant", "case__item_version").order_by(
         "due", "id"
+    )
+
+
+# [W] The self-service kiosk (selfservice sits above cases and reads cases through these).
+def cases_of_person(person: Person) -> QuerySet[Case]:
+    """The person's cases past the draft (their own and those they applied for an enterprise),
+    newest first."""
+    return (
+        Case.objects.filter(applicant=person)
+        .exclude(status=CaseStatus.DRAFT)
+        .select_related("item_version", "department")
+        .order_by("-created_at")
+    )
+
+
+def case_of_person(person: Person, case_no: str) -> Case:
+    """One of the person's cases past the draft; ``NotFound`` for missing and someone else's."""
+    case = (
+        Case.objects.filter(applicant=person, case_no=case_no)
+        .exclude(status=CaseStatus.DRAFT)
+        .select_related("item_version__item", "department", "applicant", "enterprise")
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("没有找到该办件。"))
+    return case
+
+
+def applicant_progress(case: Case) -> list[progress_steps.Step]:
+    """The step indicator 申报 → 受理 → 审查 → 决定 → 送达 of ``case`` as its applicant sees it,
+    with the date the current step is due by (none when the calendar lacks the year)."""
+    events = list(case.events.order_by("seq"))
+    clock, _error = progress_steps.safe_clock(case, events)
+    return progress_steps.steps(case, events, clock=clock)
+
+
+def results_awaiting_delivery(*, limit: int) -> list[Case]:
+    """Issued results with no delivery chosen yet and no deferred material holding the delivery
+    back (the lockers' demo places these), oldest case number first."""
+    return list(
+        Case.objects.filter(status=CaseStatus.ISSUED, delivery_method="")
+        .exclude(deferral__supplied_at__isnull=True, deferral__blocks="delivery")
+        .order_by("case_no")[:limit]
     )

@@ -73,6 +73,8 @@ class CaseAction(models.TextChoices):
     TASK_ADD_SIGNER = "task_add_signer", _("加签")
     SEND_BACK = "send_back", _("退回")
     TASK_URGE = "task_urge", _("催办当前环节")
+    # [W] 自助取件: the result placed in a pickup locker, its code sent (services.delivery).
+    LOCKER_PLACED = "locker_placed", _("放入自助取件柜")
 
 
 S = CaseStatus
@@ -124,6 +126,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     ),
     A.POST_CHECK_PASS: (frozenset({S.APPROVED, S.ISSUED, S.DELIVERED, S.ARCHIVED}), None),
     A.REVOKE: (frozenset({S.APPROVED, S.ISSUED, S.DELIVERED, S.ARCHIVED}), S.REVOKED),
+    # [W] The result waits in a pickup locker (the status stays until it is collected).
+    A.LOCKER_PLACED: (frozenset({S.ISSUED, S.DENIED, S.NOT_ACCEPTED}), None),
     # [B] Approval operations on the review step in hand (tongban.cases.services.approvals).
     **{
         action: (frozenset({S.IN_REVIEW}), None)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
+from tongban.core.access import rule
 from tongban.core.errors import NotFound, ValidationFailed
 from tongban.core.identifiers import parse_date
 
@@ -71,6 +72,7 @@ def _hall(code: str):
     return hall
 
 
+@rule("public")
 @router.get("/hall/halls", auth=None)
 def halls(request: HttpRequest):
     now = timezone.now()
@@ -86,16 +88,19 @@ def halls(request: HttpRequest):
     ]
 
 
+@rule("public")
 @router.get("/hall/halls/{code}/waiting", auth=None)
 def waiting(request: HttpRequest, code: str):
     return services.waiting_summary(_hall(code))
 
 
+@rule("public")
 @router.get("/hall/halls/{code}/calls", auth=None)
 def calls(request: HttpRequest, code: str):
     return selectors.recent_calls(_hall(code), limit=12)
 
 
+@rule("public")
 @router.get("/hall/halls/{code}/slots", auth=None)
 def slots(request: HttpRequest, code: str, group: str, date: str):
     hall = _hall(code)
@@ -113,6 +118,7 @@ def slots(request: HttpRequest, code: str, group: str, date: str):
     ]
 
 
+@rule("login")
 @router.post("/hall/halls/{code}/numbers", response={201: NumberOut})
 def take(request: HttpRequest, code: str, payload: TakeIn):
     number = services.number_take(hall=_hall(code), **payload.dict())
@@ -126,6 +132,7 @@ def _window(code: str, number: int) -> Window:
     return window
 
 
+@rule("perm:hall.call")
 @router.post("/hall/halls/{code}/windows/{number}/call-next", response=NumberOut)
 def call_next(request: HttpRequest, code: str, number: int, payload: CallIn):
     called = services.number_call_next(
@@ -134,6 +141,7 @@ def call_next(request: HttpRequest, code: str, number: int, payload: CallIn):
     return _number_out(called)
 
 
+@rule("perm:hall.call")
 @router.post("/hall/halls/{code}/windows/{number}/{action}", response=NumberOut)
 def window_action(request: HttpRequest, code: str, number: int, action: str):
     actions = {

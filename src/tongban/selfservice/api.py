@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from tongban.core.access import rule
 from tongban.core.permissions import Perm, require_perm
 
 from . import selectors, services
@@ -69,6 +70,7 @@ def _deposit_out(d) -> dict:
     }
 
 
+@rule("perm:locker.manage")
 @router.get("/selfservice/lockers", response=list[BankOut])
 def lockers(request: HttpRequest):
     """Every locker bank with its compartments and what each holds."""
@@ -97,6 +99,7 @@ def lockers(request: HttpRequest):
     ]
 
 
+@rule("perm:locker.manage")
 @router.get("/selfservice/deposits", response=list[DepositOut])
 def deposits(request: HttpRequest, status: str = "", overdue: bool = False):
     """Deposits, newest first (at most 500); ``overdue=true``: uncollected past the limit."""
@@ -106,6 +109,7 @@ def deposits(request: HttpRequest, status: str = "", overdue: bool = False):
     return [_deposit_out(d) for d in rows]
 
 
+@rule("perm:locker.manage")
 @router.post("/selfservice/deposits", response={201: DepositOut})
 def place(request: HttpRequest, payload: DepositIn):
     """存件: the compartment opens and the applicant gets the pickup code by SMS (the code is

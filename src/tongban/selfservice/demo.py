@@ -18,8 +18,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from tongban.cases.models import Case
-from tongban.cases.states import CaseStatus
+from tongban.cases import selectors as cases_selectors
 from tongban.core.models import User
 from tongban.hall.models import Hall
 
@@ -79,11 +78,7 @@ def _deposits(created: Counter, now: dt.datetime) -> None:
     clerk = User.objects.filter(username="clerk").first()
     if clerk is None:
         return
-    issued = list(
-        Case.objects.filter(status=CaseStatus.ISSUED, delivery_method="").order_by("case_no")[
-            : len(DEPOSIT_AGES) + 1
-        ]
-    )
+    issued = cases_selectors.results_awaiting_delivery(limit=len(DEPOSIT_AGES) + 1)
     compartments = list(
         Compartment.objects.filter(bank__code="A").order_by("number")[: len(issued)]
     )

@@ -9,8 +9,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongban.cases import selectors as cases_selectors
 from tongban.cases.models import Case
-from tongban.cases.states import CaseStatus
 from tongban.catalog.selectors import published_versions
 from tongban.core.errors import NotFound
 from tongban.core.models import Person
@@ -32,26 +32,18 @@ def person_by_id(pk: int | None) -> Person | None:
 
 
 def kiosk_cases(person: Person) -> QuerySet[Case]:
-    """The person's cases past the draft (their own and those of enterprises they applied for)."""
-    return (
-        Case.objects.filter(applicant=person)
-        .exclude(status=CaseStatus.DRAFT)
-        .select_related("item_version", "department")
-        .order_by("-created_at")
-    )
+    """The person's cases past the draft (through the cases app's selector)."""
+    return cases_selectors.cases_of_person(person)
 
 
 def kiosk_case(person: Person, case_no: str) -> Case:
     """One of the person's cases; not found for missing and someone else's alike."""
-    case = (
-        Case.objects.filter(applicant=person, case_no=case_no)
-        .exclude(status=CaseStatus.DRAFT)
-        .select_related("item_version__item", "department", "applicant", "enterprise")
-        .first()
-    )
-    if case is None:
-        raise NotFound()
-    return case
+    return cases_selectors.case_of_person(person, case_no)
+
+
+def kiosk_case_steps(case: Case) -> list:
+    """The case's step indicator as its applicant sees it (cases.selectors)."""
+    return cases_selectors.applicant_progress(case)
 
 
 def kiosk_items() -> list:

@@ -17,6 +17,7 @@ class DeliveryMethod(models.TextChoices):
     WINDOW = "window", _("窗口领取")
     MAIL = "mail", _("邮寄送达")
     ELECTRONIC = "electronic", _("电子送达")
+    LOCKER = "locker", _("自助取件柜")
 
 
 class Case(models.Model):

@@ -9,6 +9,7 @@ needs it gets a row pointing at the same stored file, so each department sees it
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ from ..models import (
     BundlePolicy,
     Case,
     CaseMaterial,
+    DeliveryMethod,
     MaterialStatus,
 )
 from ..states import BundleAction as BA
@@ -415,6 +417,14 @@ def bundle_continue_partial(
     return current
 
 
+def _how(method: str, *, code: str, carrier: str, tracking_no: str) -> str:
+    if method == DeliveryMethod.WINDOW:
+        return gettext("请凭取件码 %(c)s 到综合窗口一次领取全部结果。") % {"c": code}
+    if method == DeliveryMethod.MAIL:
+        return gettext("已通过%(c)s一并寄出，单号 %(n)s。") % {"c": carrier, "n": tracking_no}
+    return gettext("请在“我的一件事”中查看全部结果。")
+
+
 def bundle_deliver(
     *,
     actor: User,
@@ -428,6 +438,12 @@ def bundle_deliver(
     case records its delivery) and the bundle is done. With a child denied and others approved,
     the applicant must first have chosen to continue with the approved ones."""
     access.require_clerk(actor)
+    if method == DeliveryMethod.LOCKER:
+        raise DomainError(
+            CaseErrorCode.LOCKER_UNAVAILABLE,
+            _("送达方式：一件事统一出件请选择窗口领取、邮寄或电子送达。"),
+            field="method",
+        )
     with transaction.atomic():
         current = _locked(bc, expected_version)
         target = bundle_target_of(BA.DELIVER, current.status)
@@ -448,9 +464,11 @@ def bundle_deliver(
                 if policy_of(current.bundle).partial_allowed
                 else _("有事项不予许可，该一件事不能只办结部分事项。"),
             )
-        done = []
+        done, results = [], []
+        code = f"{secrets.randbelow(10**6):06d}" if method == DeliveryMethod.WINDOW else ""
         for case in kids:
             if case.status in DELIVERABLE:
+                results.append(f"{case.item_version.name}：{S(case.status).label}")
                 done.append(
                     case_deliver(
                         actor=actor,
@@ -458,6 +476,8 @@ def bundle_deliver(
                         method=method,
                         carrier=carrier,
                         tracking_no=tracking_no,
+                        pickup_code=code,
+                        tell=False,  # one notice for the bundle below, not one per child
                     ).case_no
                 )
         current.status, current.version = target, current.version + 1
@@ -474,6 +494,8 @@ def bundle_deliver(
         _tell(
             current,
             gettext("一件事统一出件"),
-            gettext("全部事项已办结，办理结果已统一送达（%(n)s 份）。") % {"n": len(done)},
+            gettext("全部事项已办结，办理结果已统一送达（%(n)s 份）：%(results)s。")
+            % {"n": len(done), "results": "；".join(results)}
+            + _how(method, code=code, carrier=carrier, tracking_no=tracking_no),
         )
     return current

@@ -19,7 +19,7 @@ from ..models.commitments import DeferralBlocks
 from ..models.procedure import DEFAULT_STEPS
 from ..states import CaseAction as A
 from ..states import CaseStatus as S
-from . import deferrals
+from . import deferrals, delivery
 from .common import require_reason, transition
 from .licensing import issue_payload, licence_after_approval
 from .lifecycle import _open_task
@@ -276,20 +276,27 @@ def case_deliver(
     tracking_no: str = "",
     carrier: str = "",
     expected_version: int | None = None,
+    pickup_code: str = "",
+    tell: bool = True,
 ) -> Case:
-    """送达: window pickup with a pickup code, mail with carrier and tracking number, electronic."""
+    """送达: window pickup with a pickup code, mail with carrier and tracking number, electronic.
+
+    A bundle's one delivery (一口出件) passes one ``pickup_code`` for all its children and
+    ``tell=False``: the applicant gets one notice for the bundle, not one per child."""
     if not (access.in_department(actor, case) or has_perm(actor, Perm.CASE_ACCEPT)):
         raise PermissionDenied()
     if method not in DeliveryMethod.values:
         raise DomainError(
             CaseErrorCode.REASON_REQUIRED, _("送达方式：不是可选值。"), field="method"
         )
+    if method == DeliveryMethod.LOCKER:  # [W] through the lockers' provider (services.delivery)
+        return delivery.case_locker_place(actor=actor, case=case)
     payload: dict[str, str] = {"method": method}
     if method == DeliveryMethod.MAIL:
         payload["carrier"] = require_reason(carrier, _("快递公司"))
         payload["tracking_no"] = require_reason(tracking_no, _("快递单号"))
     elif method == DeliveryMethod.WINDOW:
-        payload["pickup_code"] = f"{secrets.randbelow(10**6):06d}"
+        payload["pickup_code"] = pickup_code or f"{secrets.randbelow(10**6):06d}"
     if method == DeliveryMethod.WINDOW:
         text = _("办理结果已可到窗口领取，取件码 %(c)s。") % {"c": payload["pickup_code"]}
     elif method == DeliveryMethod.MAIL:
@@ -308,7 +315,7 @@ def case_deliver(
         # [B] 容缺: the delivery waits for the deferred materials, as configured
         check=lambda c: deferrals.check_not_owed(c, stage=DeferralBlocks.DELIVERY),
         apply=lambda c: setattr(c, "delivery_method", method),
-        then=lambda c: tell_applicant(c, _("办理结果送达"), text),
+        then=lambda c: tell_applicant(c, _("办理结果送达"), text) if tell else None,
     )
 
 

@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,8 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tongban.catalog import selectors as catalog_selectors
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.core.errors import CalendarNotCovered, DomainError, NotFound, PermissionDenied
 from tongban.core.permissions import Perm, has_perm, is_staff_member
+from tongban.core.sendfile import protected_file_response
 
 from .. import queue as work_queue
 from .. import selectors, services
@@ -72,6 +74,7 @@ def _get_case(request: HttpRequest, case_no: str):
 # ---------------------------------------------------------------- the work queue
 
 
+@rule("staff")
 @require_GET
 @staff_view
 def queue(request: HttpRequest) -> HttpResponse:
@@ -152,6 +155,7 @@ def _page_links(page) -> list[dict]:
 # ---------------------------------------------------------------- the case page and its actions
 
 
+@rule("staff")
 @require_GET
 @staff_view
 def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
@@ -218,6 +222,7 @@ def _perform(action: str, user, case, data: dict):
     raise Http404  # pragma: no cover - ACTION_FORMS and this list name the same actions
 
 
+@rule("staff")
 @require_POST
 @staff_view
 def case_action(request: HttpRequest, case_no: str, action: str) -> HttpResponse:
@@ -254,27 +259,26 @@ def case_action(request: HttpRequest, case_no: str, action: str) -> HttpResponse
     return render(request, "cases/console_case.html", context, status=status)
 
 
+@rule("staff")
 @require_GET
 @staff_view
-def material_file(request: HttpRequest, case_no: str, pk: int) -> FileResponse:
+def material_file(request: HttpRequest, case_no: str, pk: int) -> HttpResponse:
     """A material's file, for staff who may see the case; never a public media address."""
     case = _get_case(request, case_no)
     row = next((m for m in selectors.case_materials(case) if m.pk == pk and m.file), None)
     if row is None:
         raise Http404
-    response = FileResponse(
-        row.file.open("rb"),
-        as_attachment=True,
+    return protected_file_response(
+        row.file,
         filename=row.original_name or row.file.name.rsplit("/", 1)[-1],
-        content_type=row.content_type or "application/octet-stream",
+        content_type=row.content_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # ---------------------------------------------------------------- bulk claim / release
 
 
+@rule("staff")
 @require_POST
 @staff_view
 def bulk(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound, PermissionDenied
 from tongban.core.models import User
 from tongban.core.permissions import Perm, Role, has_perm
@@ -245,6 +246,7 @@ def _perform(operation: str, user, case, data: dict) -> str:
     return _("已催办，当前办理人会收到提醒。")
 
 
+@rule("perm:case.review|perm:case.approve")
 @require_POST
 def operate(request: HttpRequest, case_no: str, operation: str) -> HttpResponse:
     """POST one approval operation, then back to the case page (or the page with the error).

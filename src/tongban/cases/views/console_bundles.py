@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.permissions import Perm, has_perm
 
@@ -26,7 +27,7 @@ from .console_display import error_list
 class DeliverForm(forms.Form):
     method = forms.ChoiceField(
         label=_("出件方式"),
-        choices=DeliveryMethod.choices,
+        choices=[c for c in DeliveryMethod.choices if c[0] != DeliveryMethod.LOCKER],
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择出件方式。")},
     )
@@ -42,6 +43,7 @@ def _load(request, bundle_no):
         raise Http404(exc.message) from None
 
 
+@rule("perm:case.accept")
 @staff_view
 @require_GET
 def bundles(request: HttpRequest) -> HttpResponse:
@@ -75,6 +77,7 @@ def _page(request, bc, form=None, status=200) -> HttpResponse:
     )
 
 
+@rule("perm:case.accept")
 @staff_view
 def bundle_page(request: HttpRequest, bundle_no: str) -> HttpResponse:
     bc = _load(request, bundle_no)
@@ -101,6 +104,7 @@ def bundle_page(request: HttpRequest, bundle_no: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("cases-console:bundle", args=[bc.bundle_no]))
 
 
+@rule("perm:case.accept")
 @staff_view
 @require_POST
 def bundle_accept_view(request: HttpRequest, bundle_no: str) -> HttpResponse:

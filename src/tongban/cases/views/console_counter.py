@@ -25,6 +25,7 @@ from tongban.catalog import search as catalog_search
 from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog.situations import walk
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 from tongban.core.masking import mask_id_number
 from tongban.core.permissions import Perm, has_perm
@@ -228,6 +229,7 @@ def _render(request, context, status=200) -> HttpResponse:
     return render(request, "cases/console_counter.html", context, status=status)
 
 
+@rule("perm:case.accept")
 @staff_view
 def counter(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, Perm.CASE_ACCEPT):

@@ -18,7 +18,7 @@ from tongban.core.errors import CalendarNotCovered, ValidationFailed
 from tongban.core.masking import mask_id_number
 from tongban.core.permissions import Perm, has_perm
 
-from .. import application_form, clocks, explanation, selectors
+from .. import application_form, clocks, explanation, selectors, timeline_approvals
 from ..clocks import CORRECTION_NOTICE_DAYS, DELIVERY_DAYS
 from ..models import Channel, DeliveryMethod, MaterialStatus
 from ..queue import CARD_LABELS
@@ -93,8 +93,10 @@ class Panel:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _timeline(events, version) -> list[dict]:
+def _timeline(events, version, steps=()) -> list[dict]:
     materials = {m.seq: m.name for m in version.materials.all()}
+    step_names = {s["code"]: s["name"] for s in steps}
+    people = timeline_approvals.people_of(events)  # 转办 / 委派 / 加签 … name their staff
     kinds = dict(SpecialProcedureKind.choices)
     methods = dict(DeliveryMethod.choices)
     statuses = dict(MaterialStatus.choices)
@@ -113,12 +115,13 @@ def _timeline(events, version) -> list[dict]:
             details.append((_("预计"), _("%(n)s 个工作日") % {"n": p.get("expected_days", "")}))
         if e.action == CaseAction.EXTEND:
             details.append((_("延长"), _("%(n)s 个工作日") % {"n": p.get("days", "")}))
-        if e.action == CaseAction.DELIVER:
+        if e.action in (CaseAction.DELIVER, CaseAction.LOCKER_PLACED):
             details.append((_("方式"), str(methods.get(p.get("method"), p.get("method", "")))))
             for key, label in (
                 ("carrier", _("快递公司")),
                 ("tracking_no", _("快递单号")),
                 ("pickup_code", _("取件码")),
+                ("locker", _("取件柜格口")),
             ):
                 if p.get(key):
                     details.append((label, p[key]))
@@ -129,6 +132,7 @@ def _timeline(events, version) -> list[dict]:
             details.append((_("材料"), f"{name}（{statuses.get(p.get('status'), '')}）"))
         if p.get("appeal_rights"):
             details.append((_("救济途径"), p["appeal_rights"]))
+        details.extend(timeline_approvals.staff_details(e, steps=step_names, people=people))
         action = CaseAction(e.action).label if e.action in CaseAction.values else e.action
         to = ""
         if e.to_state in CaseStatus.values and e.to_state != e.from_state:
@@ -369,7 +373,7 @@ def case_context(
         "task": task,
         "tasks": tasks,
         "steps": step_names,
-        "timeline": _timeline(events, version),
+        "timeline": _timeline(events, version, steps),
         "panels": panels,
         "failed": panels and next((p for p in panels if p.failed), None),
         "failed_elsewhere": failed is not None and not any(p.failed for p in panels),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.core import selectors as core_selectors
 from tongban.core import workdays
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.permissions import Perm, has_perm
 
@@ -50,6 +51,7 @@ def _may(user) -> bool:
     return has_perm(user, Perm.CASE_REVIEW) or has_perm(user, Perm.CASE_APPROVE)
 
 
+@rule("perm:case.review|perm:case.approve")
 @staff_view
 def post_checks(request: HttpRequest) -> HttpResponse:
     if not _may(request.user):
@@ -86,6 +88,7 @@ def post_checks(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:case.review|perm:case.approve")
 @staff_view
 @require_http_methods(["GET", "POST"])
 def post_check(request: HttpRequest, pk: int) -> HttpResponse:

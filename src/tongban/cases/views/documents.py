@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from tongban.core.access import rule
 from tongban.core.errors import NotFound
 
 from .. import documents, selectors
 
 
+@rule("owner|staff")
 def notice(request: HttpRequest, case_no: str, kind: str) -> HttpResponse:
     """A case's written notice, for the applicant and the staff who may see the case."""
     if not request.user.is_authenticated:

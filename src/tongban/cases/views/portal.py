@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongban.catalog import selectors as catalog_selectors
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 
 from .. import application_form, explanation, selectors
@@ -74,6 +75,7 @@ def _url(name: str, case: Case, *args) -> str:
 # ---------------------------------------------------------------- start
 
 
+@rule("applicant")
 @require_http_methods(["GET", "POST"])
 @applicant_required
 def apply_start(request: HttpRequest, code: str) -> HttpResponse:
@@ -166,6 +168,7 @@ def _draft_or_redirect(request: HttpRequest, case_no: str):
     return case, None
 
 
+@rule("owner")
 @require_GET
 @applicant_required
 def tasks(request: HttpRequest, case_no: str) -> HttpResponse:
@@ -204,6 +207,7 @@ def _next_after(app: Application, code: str | None) -> str:
     return _url("tasks", case)
 
 
+@rule("owner")
 @require_http_methods(["GET", "POST"])
 @applicant_required
 def form_page(request: HttpRequest, case_no: str, field: str | None = None) -> HttpResponse:
@@ -299,6 +303,7 @@ def _materials_response(request, app: Application, *, errors=None, status=200) -
     )
 
 
+@rule("owner")
 @require_GET
 @applicant_required
 def materials(request: HttpRequest, case_no: str) -> HttpResponse:
@@ -315,6 +320,7 @@ def _read_upload(upload) -> bytes:
     return upload.read(limit + 1)
 
 
+@rule("owner")
 @require_POST
 @applicant_required
 def material_add(request: HttpRequest, case_no: str, seq: int) -> HttpResponse:
@@ -393,6 +399,7 @@ def _commitment_text(name: str):
     ) % {"m": name}
 
 
+@rule("owner")
 @require_POST
 @applicant_required
 def material_remove(request: HttpRequest, case_no: str, pk: int) -> HttpResponse:
@@ -409,6 +416,7 @@ def material_remove(request: HttpRequest, case_no: str, pk: int) -> HttpResponse
 # ---------------------------------------------------------------- check your answers, submit
 
 
+@rule("owner")
 @require_http_methods(["GET", "POST"])
 @applicant_required
 def check(request: HttpRequest, case_no: str) -> HttpResponse:
@@ -448,6 +456,7 @@ def check(request: HttpRequest, case_no: str) -> HttpResponse:
     )
 
 
+@rule("owner")
 @require_GET
 @applicant_required
 def confirmation(request: HttpRequest, case_no: str) -> HttpResponse:
@@ -474,6 +483,7 @@ def confirmation(request: HttpRequest, case_no: str) -> HttpResponse:
 # ---------------------------------------------------------------- 我的办件 and the case page
 
 
+@rule("applicant")
 @require_GET
 @applicant_required
 def my_cases(request: HttpRequest) -> HttpResponse:
@@ -489,6 +499,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("owner")
 @require_GET
 @applicant_required
 def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
@@ -538,6 +549,7 @@ def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
     )
 
 
+@rule("owner")
 @require_POST
 @applicant_required
 def resubmit(request: HttpRequest, case_no: str) -> HttpResponse:
@@ -557,6 +569,7 @@ def resubmit(request: HttpRequest, case_no: str) -> HttpResponse:
     return HttpResponseRedirect(_url("case", case))
 
 
+@rule("owner")
 @require_http_methods(["GET", "POST"])
 @applicant_required
 def withdraw(request: HttpRequest, case_no: str) -> HttpResponse:

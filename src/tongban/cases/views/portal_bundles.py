@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongban.catalog import selectors as catalog_selectors
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 
 from .. import application_form, bundle_progress
@@ -137,6 +138,7 @@ def _bundle(code: str):
         raise Http404 from None
 
 
+@rule("applicant")
 @require_http_methods(["GET", "POST"])
 @applicant_required
 def bundle_apply_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -247,6 +249,7 @@ def _own(request, bundle_no):
         raise Http404 from None
 
 
+@rule("owner")
 @require_GET
 @applicant_required
 def bundle_page(request: HttpRequest, bundle_no: str) -> HttpResponse:
@@ -268,6 +271,7 @@ def bundle_page(request: HttpRequest, bundle_no: str) -> HttpResponse:
     )
 
 
+@rule("applicant")
 @require_GET
 @applicant_required
 def my_bundles(request: HttpRequest) -> HttpResponse:
@@ -275,6 +279,7 @@ def my_bundles(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/portal_bundles.html", {"rows": rows})
 
 
+@rule("owner")
 @require_POST
 @applicant_required
 def bundle_continue(request: HttpRequest, bundle_no: str) -> HttpResponse:

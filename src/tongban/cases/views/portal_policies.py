@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.rules import selectors as rules_selectors
 from tongban.rules.models import MatchStatus
 
@@ -50,6 +51,7 @@ def _views(matches, holder: str, connectors) -> list[MatchView]:
     return out
 
 
+@rule("applicant")
 @require_GET
 @applicant_required
 def policies(request: HttpRequest) -> HttpResponse:

@@ -12,94 +12,16 @@ from django.utils.translation import ngettext
 
 from tongban.catalog.models.codes import SpecialProcedureKind
 from tongban.core import workdays
-from tongban.core.errors import CalendarNotCovered
 
-from .. import clocks
+from .. import clocks, timeline_approvals
 from ..models import Case, CaseEvent, DeliveryMethod, MaterialStatus
-from ..states import STAGE_OF, STAGES
+from ..progress_steps import Step, safe_clock, steps  # noqa: F401 (the portal views use them here)
 from ..states import CaseAction as A
 from ..states import CaseStatus as S
 
-STAGE_LABELS = {
-    "apply": _("申报"),
-    "accept": _("受理"),
-    "review": _("审查"),
-    "decide": _("决定"),
-    "deliver": _("送达"),
-}
 WITHDRAWABLE = frozenset({S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED, S.IN_REVIEW, S.SUSPENDED})
 # Materials the applicant may still hand in after submission: those accepted as deferred (容缺).
 DEFERRED_OPEN = frozenset({S.SUBMITTED, S.IN_REVIEW, S.SUSPENDED, S.APPROVED, S.ISSUED})
-
-
-@dataclass
-class Step:
-    key: str
-    label: str
-    state: str  # "done", "current", "ended" (stopped here), "todo", "skipped" (after a stop)
-    note: str = ""
-
-
-# The current step's note with the date the applicant may hold the department to. Only the
-# law's and the promised dates: the stage limits a department sets itself (环节时限) are its
-# own targets, shown to staff, not promises to the applicant.
-DUE_NOTES = {
-    S.SUBMITTED: _("等待受理：%(due)s 前受理，或一次性告知需要补正的全部材料"),
-    S.IN_REVIEW: _("审查中，承诺 %(due)s 前办结"),
-    S.APPROVED: _("准予许可，结果将在 %(due)s 前出具并送达"),
-    S.DENIED: _("不予许可，决定书将在 %(due)s 前送达"),
-    S.ISSUED: _("结果已出具，将在 %(due)s 前送达"),
-}
-
-
-def _due_of(status: str, clock: clocks.Clock | None) -> dt.date | None:
-    if clock is None:
-        return None
-    if status == S.SUBMITTED and clock.accepted_on is None:
-        return clock.correction_due
-    if status == S.IN_REVIEW and clock.decided_on is None:
-        return clock.promised_due
-    if status in (S.APPROVED, S.DENIED, S.ISSUED) and clock.delivered_on is None:
-        return clock.delivery_due
-    return None
-
-
-def steps(case: Case, events: list[CaseEvent], *, clock: clocks.Clock | None = None) -> list[Step]:
-    """申报 → 受理 → 审查 → 决定 → 送达, with where the case stands (or stopped), and — given
-    the clock — the date the current step is due by."""
-    status = case.status
-    stage = STAGE_OF[status]
-    if status == S.WITHDRAWN:
-        before = next((e.from_state for e in reversed(events) if e.action == A.WITHDRAW), "")
-        stage = STAGE_OF.get(before, "apply")
-    index = STAGES.index(stage)
-    finished = status in (S.DELIVERED, S.ARCHIVED)
-    stopped = status in (S.NOT_ACCEPTED, S.WITHDRAWN)
-    notes = {
-        S.DRAFT: _("填写中，尚未提交"),
-        S.SUBMITTED: _("等待受理"),
-        S.CORRECTION_REQUESTED: _("等待您补正"),
-        S.NOT_ACCEPTED: _("不予受理"),
-        S.IN_REVIEW: _("审查中"),
-        S.SUSPENDED: _("特别程序中"),
-        S.APPROVED: _("准予许可，等待出具结果"),
-        S.DENIED: _("不予许可"),
-        S.ISSUED: _("结果已出具，等待送达"),
-        S.WITHDRAWN: _("已撤回"),
-    }
-    due = _due_of(status, clock)
-    if due is not None and status in DUE_NOTES:
-        notes[status] = DUE_NOTES[status] % {"due": due.isoformat()}
-    out = []
-    for i, key in enumerate(STAGES):
-        if finished or i < index:
-            state, note = "done", ""
-        elif i == index:
-            state, note = ("ended" if stopped else "current"), notes.get(status, "")
-        else:
-            state, note = ("skipped" if stopped else "todo"), ""
-        out.append(Step(key, STAGE_LABELS[key], state, note))
-    return out
 
 
 # ---------------------------------------------------------------- timeline
@@ -147,6 +69,13 @@ def delivery_lines(payload: dict) -> list[str]:
         ]
     if method == DeliveryMethod.ELECTRONIC:
         return [str(_("电子送达，可在本页查看和下载。"))]
+    if method == DeliveryMethod.LOCKER:
+        return [
+            str(
+                _("已凭取件码从自助取件柜 %(locker)s 取走。")
+                % {"locker": payload.get("locker", "")}
+            )
+        ]
     return []
 
 
@@ -249,6 +178,14 @@ def timeline(
         elif a == A.DELIVER:
             title = str(_("送达"))
             lines = delivery_lines(p)
+        elif a == A.LOCKER_PLACED:
+            title = str(_("办理结果已放入自助取件柜"))
+            lines.append(
+                str(
+                    _("格口 %(locker)s。取件码已通过短信发送，请凭取件码到大厅自助终端取件。")
+                    % {"locker": p.get("locker", "")}
+                )
+            )
         elif a == A.ARCHIVE:
             title = str(_("办结归档"))
         elif a == A.WITHDRAW:
@@ -263,6 +200,8 @@ def timeline(
                 lines.append(str(MaterialStatus(p["status"]).label))
         elif a == A.FORM_SAVED and submitted:
             title = str(_("修改申请表"))
+        elif a in timeline_approvals.APPLICANT_ACTIONS:  # 退回 and 催办; not internal staffing
+            title, lines = timeline_approvals.applicant_lines(e, steps=step_names)
         else:
             continue
         out.append(Entry(e.occurred_at, title, _who(e, case, viewer), lines, items, after))
@@ -384,15 +323,6 @@ def deadlines(
     if version.promised_limit_days == 0 and clock.decided_on is None and status == S.IN_REVIEW:
         out.append(str(_("本事项为即办件，受理当天办结。")))
     return out
-
-
-def safe_clock(case: Case, events: list[CaseEvent], *, today: dt.date | None = None):
-    """The clock (with the item's stage limits), or (None, message) when the working-day
-    calendar lacks a year."""
-    try:
-        return clocks.compute(case, events, today=today, limits=clocks.step_limits_for(case)), ""
-    except CalendarNotCovered as exc:
-        return None, exc.message
 
 
 # ---------------------------------------------------------------- what the applicant owes

@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, PermissionDenied
 
 from ..services.instant import case_human_review_request
 from .portal import _own, applicant_required
 
 
+@rule("owner")
 @require_POST
 @applicant_required
 def human_review(request: HttpRequest, case_no: str) -> HttpResponse:

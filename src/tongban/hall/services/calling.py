@@ -9,6 +9,8 @@ windows never get the same number) → one event. Finishing asks the window's ra
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import F
@@ -62,6 +64,44 @@ def _require_current(window: Window) -> QueueNumber:
     if number is None:
         raise HallRefused(HallErrorCode.NO_CURRENT_NUMBER, _("这个窗口当前没有正在叫的号。"))
     return number
+
+
+@contextmanager
+def _at_window(window: Window | int, actor) -> Iterator[Window]:
+    """The shell every operation at a window shares: the caller may call numbers, one
+    transaction, the window row locked (one clerk action at a time per window), the clerk
+    signed in there. Yields the locked window."""
+    _require_caller(actor)
+    with transaction.atomic():
+        locked = _locked_window(window)
+        _require_signed_in(locked, actor)
+        yield locked
+
+
+def _require_idle(window: Window) -> None:
+    busy = current_number(window)
+    if busy is not None:
+        raise HallRefused(
+            HallErrorCode.WINDOW_BUSY,
+            _("请先办结、过号或转组当前的 %(number)s，再叫下一位。"),
+            number=busy.number,
+        )
+
+
+def _move_current(
+    *, window: Window, actor, to: str, allowed: tuple[str, ...], action: str, fields, now
+) -> QueueNumber:
+    """Recall, start, skip: the window's current number moves on (one event)."""
+    with _at_window(window, actor) as locked:
+        return _move(
+            _require_current(locked),
+            to,
+            allowed=allowed,
+            fields=fields,
+            actor=actor,
+            action=action,
+            at=now,
+        )
 
 
 def _move(
@@ -140,10 +180,7 @@ def window_sign_in(*, window: Window, actor, now: dt.datetime | None = None) -> 
 
 
 def window_sign_out(*, window: Window, actor) -> Window:
-    _require_caller(actor)
-    with transaction.atomic():
-        locked = _locked_window(window)
-        _require_signed_in(locked, actor)
+    with _at_window(window, actor) as locked:
         if current_number(locked) is not None:
             raise HallRefused(
                 HallErrorCode.WINDOW_BUSY,
@@ -166,18 +203,9 @@ def number_call_next(
     *, window: Window, actor, group_code: str | None = None, now: dt.datetime | None = None
 ) -> QueueNumber:
     """Call the next number of the window's groups (or of one of them)."""
-    _require_caller(actor)
     now = now_or(now)
-    with transaction.atomic():
-        locked = _locked_window(window)
-        _require_signed_in(locked, actor)
-        busy = current_number(locked)
-        if busy is not None:
-            raise HallRefused(
-                HallErrorCode.WINDOW_BUSY,
-                _("请先办结、过号或转组当前的 %(number)s，再叫下一位。"),
-                number=busy.number,
-            )
+    with _at_window(window, actor) as locked:
+        _require_idle(locked)
         groups = list(locked.groups.values_list("pk", "code"))
         if group_code:
             code = group_code.strip().upper()
@@ -219,11 +247,8 @@ def number_call(
     *, window: Window, actor, number_id: int, now: dt.datetime | None = None
 ) -> QueueNumber:
     """Call one particular number: a waiting one, or a skipped one whose visitor came back."""
-    _require_caller(actor)
     now = now_or(now)
-    with transaction.atomic():
-        locked = _locked_window(window)
-        _require_signed_in(locked, actor)
+    with _at_window(window, actor) as locked:
         number = QueueNumber.objects.filter(pk=number_id, hall_id=locked.hall_id).first()
         if number is None:
             raise NotFound(_("没有找到该号码。"))
@@ -235,13 +260,7 @@ def number_call(
                 ref=number.group.code,
                 number=number.number,
             )
-        busy = current_number(locked)
-        if busy is not None:
-            raise HallRefused(
-                HallErrorCode.WINDOW_BUSY,
-                _("请先办结、过号或转组当前的 %(number)s，再叫下一位。"),
-                number=busy.number,
-            )
+        _require_idle(locked)
         return _move(
             number,
             NumberStatus.CALLED,
@@ -261,59 +280,44 @@ def number_call(
 
 def number_recall(*, window: Window, actor, now: dt.datetime | None = None) -> QueueNumber:
     """Call the current number again (it shows again at the top of the hall screen)."""
-    _require_caller(actor)
     now = now_or(now)
-    with transaction.atomic():
-        locked = _locked_window(window)
-        _require_signed_in(locked, actor)
-        number = _require_current(locked)
-        return _move(
-            number,
-            NumberStatus.CALLED,
-            allowed=(NumberStatus.CALLED,),
-            fields={"called_at": now, "call_count": F("call_count") + 1},
-            actor=actor,
-            action="recall",
-            at=now,
-        )
+    return _move_current(
+        window=window,
+        actor=actor,
+        to=NumberStatus.CALLED,
+        allowed=(NumberStatus.CALLED,),
+        action="recall",
+        fields={"called_at": now, "call_count": F("call_count") + 1},
+        now=now,
+    )
 
 
 def number_start(*, window: Window, actor, now: dt.datetime | None = None) -> QueueNumber:
     """The visitor has come to the window: serving starts (the serving time is measured)."""
-    _require_caller(actor)
     now = now_or(now)
-    with transaction.atomic():
-        locked = _locked_window(window)
-        _require_signed_in(locked, actor)
-        number = _require_current(locked)
-        return _move(
-            number,
-            NumberStatus.SERVING,
-            allowed=(NumberStatus.CALLED,),
-            fields={"serving_started_at": now},
-            actor=actor,
-            action="start",
-            at=now,
-        )
+    return _move_current(
+        window=window,
+        actor=actor,
+        to=NumberStatus.SERVING,
+        allowed=(NumberStatus.CALLED,),
+        action="start",
+        fields={"serving_started_at": now},
+        now=now,
+    )
 
 
 def number_skip(*, window: Window, actor, now: dt.datetime | None = None) -> QueueNumber:
     """The visitor did not come (过号): the number can be called again later by number."""
-    _require_caller(actor)
     now = now_or(now)
-    with transaction.atomic():
-        locked = _locked_window(window)
-        _require_signed_in(locked, actor)
-        number = _require_current(locked)
-        return _move(
-            number,
-            NumberStatus.SKIPPED,
-            allowed=(NumberStatus.CALLED,),
-            fields={"finished_at": now},
-            actor=actor,
-            action="skip",
-            at=now,
-        )
+    return _move_current(
+        window=window,
+        actor=actor,
+        to=NumberStatus.SKIPPED,
+        allowed=(NumberStatus.CALLED,),
+        action="skip",
+        fields={"finished_at": now},
+        now=now,
+    )
 
 
 def number_transfer(
@@ -321,11 +325,8 @@ def number_transfer(
 ) -> QueueNumber:
     """Send the current visitor to another window group (转组): the number keeps its digits and
     goes to the front of that group's queue. Returns the new waiting number."""
-    _require_caller(actor)
     now = now_or(now)
-    with transaction.atomic():
-        locked = _locked_window(window)
-        _require_signed_in(locked, actor)
+    with _at_window(window, actor) as locked:
         number = _require_current(locked)
         target = WindowGroup.objects.filter(
             hall_id=locked.hall_id, code=(group_code or "").strip().upper()[:2]
@@ -387,12 +388,9 @@ def number_finish(
     """Serving ends (办结): the window's rating device is asked to show the rating page for
     this service; the rating binds to ``rating_ref``. A device that cannot take the request
     (busy, staff mode) does not stop the finish — the number simply has no device rating."""
-    _require_caller(actor)
     now = now_or(now)
     case_no = (case_no or "").strip()[:32]
-    with transaction.atomic():
-        locked = _locked_window(window)
-        _require_signed_in(locked, actor)
+    with _at_window(window, actor) as locked:
         number = _require_current(locked)
         fields = {"finished_at": now, "case_no": case_no or number.case_no}
         if number.serving_started_at is None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError
 from tongban.core.masking import mask_name, mask_phone
 from tongban.core.permissions import Perm, has_perm, is_staff_member
@@ -48,6 +49,7 @@ def hall_staff_view(view):
     return wrapped
 
 
+@rule("perm:hall.call")
 @require_GET
 @hall_staff_view
 def home(request: HttpRequest) -> HttpResponse:
@@ -80,6 +82,7 @@ ACTIONS = {
 }
 
 
+@rule("perm:hall.call")
 @require_http_methods(["GET", "POST"])
 @hall_staff_view
 def window(request: HttpRequest, pk: int) -> HttpResponse:
@@ -184,6 +187,7 @@ def _message(action: str, result) -> str:
     return text % {"n": result.number, "g": result.group.code}
 
 
+@rule("perm:hall.call")
 @require_GET
 @hall_staff_view
 def bookings(request: HttpRequest, code: str) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.cases.selectors import get_own_case
+from tongban.core.access import rule
 from tongban.core.errors import CalendarNotCovered, DomainError
 from tongban.core.workdays import business_date
 
@@ -105,6 +106,7 @@ def _errors(form) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- guide
 
 
+@rule("public")
 @require_GET
 def halls(request: HttpRequest) -> HttpResponse:
     rows = []
@@ -133,6 +135,7 @@ def _person_or_login(request: HttpRequest):
     return person, None
 
 
+@rule("applicant")
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, code: str) -> HttpResponse:
     hall = _hall_or_404(code)
@@ -209,6 +212,7 @@ def book(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@rule("applicant")
 @require_GET
 def my_bookings(request: HttpRequest) -> HttpResponse:
     person, refusal = _person_or_login(request)
@@ -222,6 +226,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("owner")
 @require_GET
 def booking(request: HttpRequest, code: str) -> HttpResponse:
     person, refusal = _person_or_login(request)
@@ -242,6 +247,7 @@ def booking(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@rule("owner")
 @require_POST
 def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
     person, refusal = _person_or_login(request)
@@ -258,6 +264,7 @@ def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("hall:booking", args=[item.code]))
 
 
+@rule("owner")
 @require_http_methods(["GET", "POST"])
 def booking_reschedule(request: HttpRequest, code: str) -> HttpResponse:
     person, refusal = _person_or_login(request)
@@ -329,6 +336,7 @@ def ticket_token(number_id: int) -> str:
     return signing.dumps(number_id, salt=TICKET_SALT)
 
 
+@rule("public")
 @require_http_methods(["GET", "POST"])
 def take(request: HttpRequest, code: str) -> HttpResponse:
     """The hall's take-a-number kiosk page (取号): by booking code, by ID number, or by item."""
@@ -400,6 +408,7 @@ def take(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "hall/kiosk_take.html", _kiosk(context, request), status=status)
 
 
+@rule("token")
 @require_GET
 def ticket(request: HttpRequest, code: str, token: str) -> HttpResponse:
     hall = _hall_or_404(code)

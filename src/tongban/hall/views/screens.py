@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError
 from tongban.core.permissions import is_staff_member
 from tongban.ratings.models import Level
@@ -52,12 +53,14 @@ def _partial(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@rule("public")
 @require_GET
 def hall_screen(request: HttpRequest, code: str) -> HttpResponse:
     hall = _hall_or_404(code)
     return render(request, "hall/screen_hall.html", _screen_context(hall))
 
 
+@rule("public")
 @require_GET
 def hall_screen_live(request: HttpRequest, code: str) -> HttpResponse:
     hall = _hall_or_404(code)
@@ -75,6 +78,7 @@ def _window_or_404(hall, number: int) -> Window:
     return window
 
 
+@rule("public")
 @require_GET
 def window_screen(request: HttpRequest, code: str, number: int) -> HttpResponse:
     hall = _hall_or_404(code)
@@ -83,6 +87,7 @@ def window_screen(request: HttpRequest, code: str, number: int) -> HttpResponse:
     return render(request, "hall/screen_window.html", context)
 
 
+@rule("public")
 @require_GET
 def window_screen_live(request: HttpRequest, code: str, number: int) -> HttpResponse:
     hall = _hall_or_404(code)
@@ -91,6 +96,7 @@ def window_screen_live(request: HttpRequest, code: str, number: int) -> HttpResp
     return _partial(render(request, "hall/screen_window_live.html", context))
 
 
+@rule("public")
 @require_GET
 def clerk_photo(request: HttpRequest, user_id: int) -> HttpResponse:
     """The photo of a clerk signed in at a window (shown on the window screen: 亮证上岗)."""
@@ -106,6 +112,7 @@ def clerk_photo(request: HttpRequest, user_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- window rating device
 
 
+@rule("device")
 @require_http_methods(["GET", "POST"])
 def device(request: HttpRequest) -> HttpResponse:
     """评价器: the tablet at the window (paired through the ratings app's device pairing link).

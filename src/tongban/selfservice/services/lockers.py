@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.services import case_deliver, case_for_change
-from tongban.cases.services.common import transition
-from tongban.cases.states import CaseAction, CaseStatus
+from tongban.cases.services.delivery import case_locker_collected, case_locker_placed
+from tongban.cases.states import CaseStatus
 from tongban.core.errors import NotFound, ValidationFailed
 from tongban.core.events import event_append
 from tongban.core.notifications import notify
@@ -162,6 +162,14 @@ def deposit_place(
                 new_stream=True,
                 payload={"case_no": case.case_no, "compartment": compartment.label},
             )
+            # the case records it: delivery method 自助取件柜, the locker, the code sent
+            case_locker_placed(
+                actor=actor,
+                case=case,
+                locker=compartment.label,
+                deposit=deposit.pk,
+                code_expires_at=deposit.code_expires_at,
+            )
             _open(compartment)
             _send_code(deposit, code)
     except IntegrityError:  # a racing placement took the compartment or the case first
@@ -264,31 +272,37 @@ def deposit_pickup(*, code: str, kiosk_code: str = "", now: dt.datetime | None =
 
 
 def _deliver_case(deposit: Deposit, label: str) -> None:
-    """送达 through the case's one transition (lock, guard, event): picked up from a locker,
-    so no new pickup code is made (``case_deliver`` makes one for a window pickup)."""
-    case = deposit.case
-    transition(
-        case=case,
-        actor=None,
-        actor_label=label[:64],
-        action=CaseAction.DELIVER,
-        payload={
-            "method": "window",
-            "locker": deposit.compartment.label,
-            "deposit": deposit.pk,
-        },
-        apply=lambda c: setattr(c, "delivery_method", "window"),
-        then=lambda c: notify(
-            person=c.applicant,
-            title=str(_("办理结果已领取")),
-            body=str(_("办件 %(no)s 的办理结果已于 %(t)s 从自助取件柜 %(c)s 取走。"))
-            % {
-                "no": c.case_no,
-                "t": timezone.localtime(deposit.collected_at).strftime("%Y-%m-%d %H:%M"),
-                "c": deposit.compartment.label,
-            },
-        ),
+    """送达 through the cases service (lock, guard, one ``deliver`` event with the delivery
+    method 自助取件柜 and the locker; the applicant is told)."""
+    case_locker_collected(
+        case=deposit.case,
+        locker=deposit.compartment.label,
+        deposit=deposit.pk,
+        collected_at=deposit.collected_at,
+        actor_label=label,
     )
+
+
+class LockerProvider:
+    """What selfservice gives cases at start-up (``SelfserviceConfig.ready``): a case
+    delivered "by locker" from the case page goes into the first free compartment."""
+
+    def place(self, *, actor, case) -> None:
+        require_perm(actor, Perm.LOCKER_MANAGE)
+        busy = Deposit.objects.filter(status__in=OCCUPYING).values("compartment_id")
+        free = (
+            Compartment.objects.filter(in_service=True, bank__is_active=True)
+            .exclude(pk__in=busy)
+            .order_by("bank__code", "number")
+            .first()
+        )
+        if free is None:
+            raise ConflictError(
+                E.COMPARTMENT_BUSY,
+                _("送达方式：自助取件柜暂无空闲格口，请选择其他送达方式。"),
+                field="method",
+            )
+        deposit_place(actor=actor, compartment_id=free.pk, case_no=case.case_no)
 
 
 def _locked_deposit(deposit_id: int, expected_version: int | None) -> Deposit:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.permissions import Perm, has_perm, is_staff_member
 
@@ -61,6 +62,7 @@ def _errors(form) -> list[tuple[str, str]]:
     ]
 
 
+@rule("perm:locker.manage")
 @locker_view
 @require_http_methods(["GET", "POST"])
 def lockers(request: HttpRequest) -> HttpResponse:
@@ -105,6 +107,7 @@ def lockers(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:locker.manage")
 @locker_view
 @require_http_methods(["GET", "POST"])
 def deposit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -144,6 +147,7 @@ def deposit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@rule("perm:locker.manage")
 @locker_view
 @require_POST
 def deposit_resend(request: HttpRequest, pk: int) -> HttpResponse:

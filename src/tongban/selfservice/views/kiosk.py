@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.cases.documents import available as notices_available
 from tongban.cases.documents import notice_pdf
-from tongban.cases.views import portal_progress
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.middleware import DISPLAY_MODE_COOKIE
 
@@ -98,16 +98,19 @@ def _safe_next(request: HttpRequest, kiosk) -> str:
     return _url("kiosk-home", kiosk)
 
 
+@rule("kiosk")
 @kiosk_view()
 def start(request: HttpRequest, kiosk) -> HttpResponse:
     return _render(request, "selfservice/kiosk_start.html", {})
 
 
+@rule("kiosk")
 @kiosk_view(identified=True)
 def home(request: HttpRequest, kiosk) -> HttpResponse:
     return _render(request, "selfservice/kiosk_start.html", {})
 
 
+@rule("kiosk")
 @kiosk_view()
 @require_http_methods(["GET", "POST"])
 def identify(request: HttpRequest, kiosk) -> HttpResponse:
@@ -162,6 +165,7 @@ def identify(request: HttpRequest, kiosk) -> HttpResponse:
     )
 
 
+@rule("kiosk")
 @kiosk_view()
 @require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest, kiosk) -> HttpResponse:
@@ -173,6 +177,7 @@ def leave(request: HttpRequest, kiosk) -> HttpResponse:
     return HttpResponseRedirect(_url("kiosk-start", kiosk))
 
 
+@rule("kiosk")
 @kiosk_view(identified=True)
 def cases(request: HttpRequest, kiosk) -> HttpResponse:
     rows = list(selectors.kiosk_cases(request.visitor)[:50])
@@ -186,22 +191,22 @@ def _case_or_404(request, case_no: str):
         raise Http404 from None
 
 
+@rule("kiosk")
 @kiosk_view(identified=True)
 def case(request: HttpRequest, kiosk, case_no: str) -> HttpResponse:
     case = _case_or_404(request, case_no)
-    events = list(case.events.order_by("seq"))
-    clock, _error = portal_progress.safe_clock(case, events)
     return _render(
         request,
         "selfservice/kiosk_case.html",
         {
             "case": case,
-            "steps": portal_progress.steps(case, events, clock=clock),
+            "steps": selectors.kiosk_case_steps(case),
             "notices": notices_available(case),
         },
     )
 
 
+@rule("kiosk")
 @kiosk_view(identified=True)
 def receipt(request: HttpRequest, kiosk, case_no: str) -> HttpResponse:
     """A print-friendly receipt (回执) of the case: number, item, dates, status, next step."""
@@ -209,6 +214,7 @@ def receipt(request: HttpRequest, kiosk, case_no: str) -> HttpResponse:
     return _render(request, "selfservice/kiosk_receipt.html", {"case": case})
 
 
+@rule("kiosk")
 @kiosk_view(identified=True)
 def notice(request: HttpRequest, kiosk, case_no: str, kind: str) -> HttpResponse:
     """The case's existing notice (受理通知书, 决定书 …) as a PDF to print at the terminal."""
@@ -222,6 +228,7 @@ def notice(request: HttpRequest, kiosk, case_no: str, kind: str) -> HttpResponse
     return response
 
 
+@rule("kiosk")
 @kiosk_view()
 @require_http_methods(["GET", "POST"])
 def number(request: HttpRequest, kiosk) -> HttpResponse:
@@ -246,6 +253,7 @@ def number(request: HttpRequest, kiosk) -> HttpResponse:
     )
 
 
+@rule("kiosk")
 @kiosk_view()
 def ticket(request: HttpRequest, kiosk, pk: int) -> HttpResponse:
     """The number just taken, printable; only in the session that took it."""
@@ -257,6 +265,7 @@ def ticket(request: HttpRequest, kiosk, pk: int) -> HttpResponse:
     return _render(request, "selfservice/kiosk_ticket.html", {"number": taken})
 
 
+@rule("kiosk")
 @kiosk_view()
 @require_http_methods(["GET", "POST"])
 def pickup(request: HttpRequest, kiosk) -> HttpResponse:
@@ -277,11 +286,13 @@ def pickup(request: HttpRequest, kiosk) -> HttpResponse:
     )
 
 
+@rule("kiosk")
 @kiosk_view(identified=True)
 def items(request: HttpRequest, kiosk) -> HttpResponse:
     return _render(request, "selfservice/kiosk_items.html", {"items": selectors.kiosk_items()})
 
 
+@rule("kiosk")
 @kiosk_view(identified=True)
 @require_http_methods(["POST"])
 def apply(request: HttpRequest, kiosk, item_code: str) -> HttpResponse:
