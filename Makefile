@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint test-sqlite test-postgres browser messages serve clean crash-safety fuzz
+.PHONY: demo test install deploy-check services lint test-sqlite test-postgres browser messages serve clean crash-safety fuzz
 
 $(STAMP): pyproject.toml package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: install browser lint test-sqlite test-postgres
+test: install browser services lint test-sqlite test-postgres
 
 test-sqlite: install
 	TONGBAN_DATA_DIR=$$(mktemp -d) TONGBAN_REQUIRE_BROWSER=$${TONGBAN_REQUIRE_BROWSER:-1} \
@@ -60,6 +60,17 @@ crash-safety: install
 fuzz: install
 	TONGBAN_FUZZ_EXAMPLES=100 $(BIN)/pytest -p no:cacheprovider tests/fuzz
 	TONGBAN_FUZZ_EXAMPLES=100 scripts/with-postgres.sh $(BIN)/pytest -p no:cacheprovider tests/fuzz
+
+# Every file in deploy/ started on this machine: gunicorn, workers, scheduler, nginx, PostgreSQL
+# with deploy/postgresql/tongban.conf, logrotate, the upgrade script (docs/deploy.md).
+deploy-check: install services
+	scripts/deploy_check.sh
+
+# Servers the deployment tests start (tests/deploy: redis-server for CACHE_URL, nginx -t, logrotate -d).
+services:
+	@command -v redis-server >/dev/null || scripts/install-debian.sh redis-server
+	@test -x /usr/sbin/nginx || scripts/install-debian.sh nginx-light
+	@test -x /usr/sbin/logrotate || scripts/install-debian.sh logrotate
 
 browser:
 	@test -x /usr/bin/chromium || scripts/install-debian.sh chromium

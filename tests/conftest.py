@@ -121,3 +121,33 @@ def clerk_client(clerk):
 @pytest.fixture
 def admin_client_(administrator):
     return _client_for(administrator)
+
+
+# ---------------------------------------------------------------- security (三权分立, 2FA)
+
+
+@pytest.fixture
+def security_admin(staff_factory):
+    return staff_factory(Role.SECURITY_ADMINISTRATOR, username="secadmin")
+
+
+@pytest.fixture
+def audit_admin(staff_factory):
+    return staff_factory(Role.AUDIT_ADMINISTRATOR, username="auditor")
+
+
+@pytest.fixture
+def security_admin_client(security_admin):
+    return _client_for(security_admin)
+
+
+@pytest.fixture
+def audit_admin_client(audit_admin):
+    return _client_for(audit_admin)
+
+
+@pytest.fixture
+def require_2fa(settings):
+    """Production's rule in a test: staff must pass the second factor (TOTP)."""
+    settings.TONGBAN_REQUIRE_2FA = True
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp's back-off is tested apart

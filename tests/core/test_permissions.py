@@ -80,6 +80,7 @@ EXPECTED = {
             Perm.SUPERVISION_VIEW,
             Perm.SUPERVISION_URGE,
             Perm.RECTIFICATION_REVIEW,
+            Perm.PERSONAL_DATA_AUDIT,
         },
         Scope.ALL,
     ),
@@ -95,11 +96,26 @@ EXPECTED = {
             Perm.CALENDAR_MANAGE,
             Perm.LICENCE_MANAGE,
             Perm.HALL_MANAGE,
+            Perm.GRID_MANAGE,
             Perm.RULES_EDIT,
             Perm.RULES_ACTIVATE,
             Perm.STAFF_MANAGE,
         },
         Scope.ALL,
+    ),
+    # 三权分立 (docs/security.md): the security and audit administrators do only their own work.
+    Role.SECURITY_ADMINISTRATOR: (
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.ROLE_ASSIGN,
+            Perm.TWO_FACTOR_RESET,
+            Perm.SECURITY_SETTINGS_VIEW,
+        },
+        Scope.DEPARTMENT,
+    ),
+    Role.AUDIT_ADMINISTRATOR: (
+        {Perm.CONSOLE_ACCESS, Perm.AUDIT_VIEW, Perm.PERSONAL_DATA_AUDIT},
+        Scope.DEPARTMENT,
     ),
 }
 

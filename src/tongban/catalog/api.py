@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
+from tongban.core.access import rule
 from tongban.core.errors import NotFound
 
 from . import search, selectors
@@ -444,6 +445,7 @@ def _published_bundle(code: str):
     return selectors.get_published_bundle(code)
 
 
+@rule("public")
 @router.get(
     "/items",
     response=ItemListOut,
@@ -480,6 +482,7 @@ def item_list(request: HttpRequest, query: Query[ItemListQuery]):
     return {"items": items, "count": result.count}
 
 
+@rule("public")
 @router.get(
     "/items/{code}",
     response={200: ItemDetailOut, 404: ErrorOut},
@@ -490,6 +493,7 @@ def item_detail(request: HttpRequest, code: str):
     return _item_detail(_published_item(code))
 
 
+@rule("public")
 @router.post(
     "/items/{code}/materials",
     response={200: MaterialsOut, 404: ErrorOut, 422: ErrorOut},
@@ -531,6 +535,7 @@ def _bundle(bundle, members) -> dict:
     }
 
 
+@rule("public")
 @router.get(
     "/bundles",
     response=BundleListOut,
@@ -561,6 +566,7 @@ def bundle_list(request: HttpRequest, query: Query[ItemListQuery]):
     return {"bundles": bundles, "count": result.count}
 
 
+@rule("public")
 @router.get(
     "/bundles/{code}",
     response={200: BundleDetailOut, 404: ErrorOut},
@@ -582,6 +588,7 @@ def bundle_detail(request: HttpRequest, code: str):
     }
 
 
+@rule("public")
 @router.post(
     "/bundles/{code}/materials",
     response={200: BundleMaterialsOut, 404: ErrorOut, 422: ErrorOut},

@@ -25,6 +25,8 @@ urlpatterns = [
     path("console/hall/", include("tongban.hall.console_urls")),
     path("console/selfservice/", include("tongban.selfservice.console_urls")),
     path("open311/v2/", include("tongban.hotline.open311_urls")),
+    path("console/security/", include("tongban.core.security_urls")),
+    path("console/personal-data/", include("tongban.core.personal_data_urls")),
     path("console/", include("tongban.console.urls")),
     path("", include("tongban.catalog.urls")),
     path("", include("tongban.cases.urls")),

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .errors import DomainError
 from .models import (
@@ -64,6 +66,19 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["name", "=id_number", "=phone"]
     readonly_fields = ["birth_date", "gender", "user", "created_at"]
     autocomplete_fields = ["household_region"]
+
+    def get_fields(self, request, obj=None):
+        # An existing person's ID number and phone show masked: a full view goes through
+        # /console/personal-data/reveal/ with a reason, and is logged (docs/personal-data.md).
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return fields
+        masked = {"id_number": "masked_id_number", "phone": "masked_phone"}
+        return [masked.get(f, f) for f in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        extra = ["masked_id_number", "masked_phone"] if obj is not None else []
+        return [*super().get_readonly_fields(request, obj), *extra]
 
     @admin.display(description=_("身份证号码"))
     def masked_id_number(self, obj: Person) -> str:
@@ -249,3 +264,10 @@ class ScheduledRunAdmin(ReadOnlyAdmin):
     list_display = ["slot", "job", "status", "host", "started_at", "finished_at"]
     list_filter = ["job", "status"]
     search_fields = ["job", "output"]
+
+
+# 三权分立: second-factor devices are reset by the security administrator in the console
+# (/console/security/staff/), never by the system administrator here.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)

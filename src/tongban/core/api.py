@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
+from tongban.core.access import rule
+
 from . import selectors, workdays
 from .identifiers import parse_date
 from .permissions import Scope, permissions_of, roles_of, scope_of
@@ -28,6 +30,7 @@ class MeOut(Schema):
     id_number: str | None = None
 
 
+@rule("login")
 @router.get("/me", response=MeOut, summary="The authenticated user")
 def me(request: HttpRequest):
     user = request.auth if hasattr(request.auth, "pk") else request.user
@@ -52,6 +55,7 @@ class RegionOut(Schema):
     parent_code: str | None = None
 
 
+@rule("login")
 @router.get("/regions", response=list[RegionOut], summary="Statutory divisions")
 def regions(request: HttpRequest, level: str | None = None, parent: str | None = None):
     return [
@@ -70,6 +74,7 @@ class DepartmentOut(Schema):
     parent_code: str | None = None
 
 
+@rule("login")
 @router.get("/departments", response=list[DepartmentOut], summary="Departments and units")
 def departments(request: HttpRequest, region: str | None = None):
     return [
@@ -96,6 +101,7 @@ class AddWorkdaysOut(Schema):
     deadline: dt.datetime
 
 
+@rule("login")
 @router.get(
     "/workdays/add",
     response=AddWorkdaysOut,
@@ -120,6 +126,7 @@ class BetweenOut(Schema):
     workdays: int
 
 
+@rule("login")
 @router.get(
     "/workdays/between",
     response=BetweenOut,

@@ -65,6 +65,8 @@ DISTRICT_DEPARTMENTS = [
 # (username, display name, department code, roles)
 STAFF = [
     ("admin", "系统管理员", "sjj", [Role.ADMINISTRATOR]),
+    ("secadmin", "钱安全", "sjj", [Role.SECURITY_ADMINISTRATOR]),
+    ("auditor", "冯审计", "sjj", [Role.AUDIT_ADMINISTRATOR]),
     ("clerk", "林窗口", "zwzx", [Role.WINDOW_CLERK]),
     ("clerk_yx", "周便民", "yx-street-330199001", [Role.WINDOW_CLERK]),
     ("reviewer", "陈审查", "scjg", [Role.REVIEWER]),

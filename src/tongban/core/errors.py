@@ -26,6 +26,9 @@ class CoreErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     DUPLICATE = "duplicate"
     TOKEN_INVALID = "token_invalid"
+    ROLE_CONFLICT = "role_conflict"
+    SECOND_FACTOR_INVALID = "second_factor_invalid"
+    UPLOAD_REFUSED = "upload_refused"
 
 
 class DomainError(Exception):

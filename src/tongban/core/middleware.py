@@ -89,6 +89,7 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             last = request.session.get(IDLE_SESSION_KEY)
             if isinstance(last, int) and now - last > minutes * 60:
+                request._tongban_logout_reason = "idle"  # the audit log tells it from a logout
                 logout(request)
                 if request.path.startswith("/api/"):
                     return JsonResponse(

@@ -24,11 +24,14 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("监察督办人员")
     DEPARTMENT_HEAD = "department_head", _("部门负责人")
     ADMINISTRATOR = "administrator", _("系统管理员")
+    SECURITY_ADMINISTRATOR = "security_administrator", _("安全管理员")
+    AUDIT_ADMINISTRATOR = "audit_administrator", _("审计管理员")
 
 
 class Perm(models.TextChoices):
     CONSOLE_ACCESS = "console.access", _("进入工作台")
     IDENTITY_VIEW_FULL = "identity.view_full", _("查看完整身份证号和电话")
+    PERSONAL_DATA_AUDIT = "personal_data.audit", _("查询个人信息访问记录")
     CASE_ACCEPT = "case.accept", _("受理办件")
     CASE_REVIEW = "case.review", _("审查办件")
     CASE_APPROVE = "case.approve", _("批准办件")
@@ -40,6 +43,7 @@ class Perm(models.TextChoices):
     KNOWLEDGE_EDIT = "knowledge.edit", _("编写知识库条目")
     KNOWLEDGE_REVIEW = "knowledge.review", _("审核发布知识库条目")
     GRID_REPORT = "grid.report", _("上报网格事件")
+    GRID_MANAGE = "grid.manage", _("管理网格、网格边界和网格员")
     SUPERVISION_VIEW = "supervision.view", _("查看电子监察")
     RECTIFICATION_HANDLE = "rectification.handle", _("办理差评整改（查看评价人联系方式须留痕）")
     RECTIFICATION_REVIEW = "rectification.review", _("审核差评整改、申诉复核")
@@ -55,6 +59,10 @@ class Perm(models.TextChoices):
     HALL_CALL = "hall.call", _("大厅窗口签到、叫号和查看预约")
     HALL_MANAGE = "hall.manage", _("配置大厅窗口、分组和开放时间")
     LOCKER_MANAGE = "locker.manage", _("自助取件柜存件、取出和转邮寄")
+    ROLE_ASSIGN = "security.roles", _("分配和撤销工作人员角色")
+    TWO_FACTOR_RESET = "security.two_factor_reset", _("重置工作人员的双因素认证")
+    SECURITY_SETTINGS_VIEW = "security.settings", _("查看密钥状态、限流和安全设置")
+    AUDIT_VIEW = "audit.view", _("查阅和导出安全审计日志")
 
 
 class Scope(models.TextChoices):
@@ -110,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.SUPERVISION_VIEW,
             Perm.SUPERVISION_URGE,
             Perm.RECTIFICATION_REVIEW,
+            Perm.PERSONAL_DATA_AUDIT,
         }
     ),
     Role.DEPARTMENT_HEAD: frozenset(
@@ -126,7 +135,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.RULES_ACTIVATE,
             Perm.STAFF_MANAGE,
             Perm.HALL_MANAGE,
+            Perm.GRID_MANAGE,
         }
+    ),
+    # 三权分立 (等保 level 3): the security and audit administrators do nothing but their own
+    # work; no account holds two of the three administrator roles (core/security_roles.py).
+    Role.SECURITY_ADMINISTRATOR: frozenset(
+        {
+            Perm.CONSOLE_ACCESS,
+            Perm.ROLE_ASSIGN,
+            Perm.TWO_FACTOR_RESET,
+            Perm.SECURITY_SETTINGS_VIEW,
+        }
+    ),
+    Role.AUDIT_ADMINISTRATOR: frozenset(
+        {Perm.CONSOLE_ACCESS, Perm.AUDIT_VIEW, Perm.PERSONAL_DATA_AUDIT}
     ),
 }
 

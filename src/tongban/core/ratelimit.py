@@ -30,7 +30,12 @@ DEFAULT_LIMITS = {
     "ticket_submit": (10, 5, 60),
     "licence_verify": (60, 0, 60),
     "rating": (30, 10, 60),
+    "two_factor": (30, 5, 300),
 }
+
+# Called once per refused client and window with (request, scope, wait): the security-event
+# audit log registers itself here (core/security.py), so this module imports nothing above it.
+ON_LIMITED: list = []
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,15 @@ def too_many(request: HttpRequest, wait: int) -> HttpResponse:
     return response
 
 
+def _report(request: HttpRequest, scope: str, wait: int) -> None:
+    """Tell the listeners about the first refusal of a client in a window (not every one: a
+    flood must not flood the audit log too)."""
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:16]
+    if ON_LIMITED and cache.add(f"ratelimit-reported:{scope}:{address}", 1, timeout=wait):
+        for listener in ON_LIMITED:
+            listener(request, scope, wait)
+
+
 def rate_limit(scope: str, *, methods: tuple[str, ...] = ("POST",)):
     """A view decorator: refuse with 429 past the scope's limits (only for ``methods``)."""
     limit_of(scope)  # an unknown scope fails at import, not at the first request
@@ -106,6 +120,7 @@ def rate_limit(scope: str, *, methods: tuple[str, ...] = ("POST",)):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method in methods and (wait := check(request, scope)):
+                _report(request, scope, wait)
                 return too_many(request, wait)
             return view(request, *args, **kwargs)
 

@@ -29,6 +29,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .masking import redact_text
 from .models import RunStatus, ScheduledRun
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -100,7 +101,7 @@ def run_job(job: Job, run: ScheduledRun) -> Outcome:
     except Exception as exc:  # recorded: one job's failure never stops the others
         out.write("\n" + "".join(traceback.format_exception(exc)))
         status = RunStatus.FAILED
-    text = out.getvalue()[-OUTPUT_LIMIT:]
+    text = redact_text(out.getvalue())[-OUTPUT_LIMIT:]  # stored and shown: no ID or mobile
     ScheduledRun.objects.filter(pk=run.pk).update(
         status=status, finished_at=timezone.now(), output=text
     )

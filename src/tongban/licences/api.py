@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from tongban.core.access import rule
+
 from . import selectors
 from .views.verify import key_entry, record_scan
 
@@ -75,6 +77,7 @@ class KeysOut(Schema):
     keys: list[KeyOut]
 
 
+@rule("public")
 @router.get(
     "/licences/{licence_no}/verify",
     response={200: VerificationOut, 404: VerificationOut},
@@ -87,6 +90,7 @@ def licence_verify(request: HttpRequest, licence_no: str, query: Query[VerifyQue
     return Status(404 if result.state == "unknown" else 200, result.as_dict())
 
 
+@rule("public")
 @router.get(
     "/licences/keys",
     response=KeysOut,

@@ -9,11 +9,13 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 
+from tongban.core.access import rule
 from tongban.core.permissions import Perm, has_perm, is_staff_member
 
 from .listing import list_context
 
 
+@rule("staff")
 @require_GET
 @login_required(login_url=reverse_lazy("console:login"))
 def catalogue(request: HttpRequest) -> HttpResponse:

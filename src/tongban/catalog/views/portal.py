@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongban.core.access import rule
 from tongban.core.errors import NotFound, ValidationFailed
 from tongban.core.permissions import Perm, has_perm
 
@@ -29,6 +30,7 @@ def _store(request: HttpRequest, kind: str, code: str, answers: dict[str, str]) 
     request.session[SESSION_KEY.format(kind=kind, code=code)] = answers
 
 
+@rule("public")
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Browse and search: for persons / enterprises, by department, theme and life event."""
@@ -60,6 +62,7 @@ def _version_for_request(request: HttpRequest, code: str):
         raise Http404 from None
 
 
+@rule("public")
 @require_GET
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_for_request(request, code)
@@ -141,6 +144,7 @@ def _url(kind: str, name: str, code: str, *args) -> str:
     return reverse(prefix + name, args=[code, *args])
 
 
+@rule("public")
 @require_GET
 def wizard_start(request: HttpRequest, kind: str, code: str) -> HttpResponseRedirect:
     """Go to the first question not answered yet, or to the summary when all are."""
@@ -154,6 +158,7 @@ def wizard_start(request: HttpRequest, kind: str, code: str) -> HttpResponseRedi
     return HttpResponseRedirect(_url(kind, "question", code, nxt.code))
 
 
+@rule("public")
 @require_http_methods(["GET", "POST"])
 def wizard_question(request: HttpRequest, kind: str, code: str, question: str) -> HttpResponse:
     """One question per page; the answers so far decide whether this question applies."""
@@ -202,6 +207,7 @@ def _prune(kind: str, subject, answers: dict[str, str]) -> dict[str, str]:
         kept[nxt.code] = answers[nxt.code]
 
 
+@rule("public")
 @require_GET
 def wizard_summary(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     """Your situation (with change links) and exactly the materials it needs."""
@@ -236,6 +242,7 @@ def wizard_summary(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     )
 
 
+@rule("public")
 @require_GET
 def bundle(request: HttpRequest, code: str) -> HttpResponse:
     subject = _load("bundle", code)

@@ -10,6 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from .. import scaleout
 from ..env import data_dir, env_bool, env_float, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/tongban
@@ -48,6 +49,9 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tongban.core",
     "tongban.catalog",
     "tongban.rules",
@@ -71,8 +75,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tongban.core.middleware.IdleTimeoutMiddleware",
+    "tongban.core.security_middleware.TwoFactorMiddleware",
+    "tongban.core.security_middleware.PermissionDeniedAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tongban.core.middleware.DisplayModeMiddleware",
@@ -178,6 +185,8 @@ TONGBAN_RATE_LIMITS = {
     "ticket_submit": (env_int("TONGBAN_RATE_TICKETS_PER_MINUTE", 10), 5, 60),
     "licence_verify": (env_int("TONGBAN_RATE_VERIFY_PER_MINUTE", 60), 0, 60),
     "rating": (env_int("TONGBAN_RATE_RATINGS_PER_MINUTE", 30), 10, 60),
+    # second-factor codes: per address and per account in five minutes
+    "two_factor": (30, env_int("TONGBAN_RATE_2FA_PER_ACCOUNT", 5), 300),
 }
 TONGBAN_PROXY_HOPS = env_int("TONGBAN_PROXY_HOPS", 0)
 # Periodic jobs run by `tongban scheduler` (docs/scheduler.md): name → (five cron fields in
@@ -195,6 +204,7 @@ TONGBAN_SCHEDULE = {
     "hall-remind": ("0 17 * * *", "hall remind", "SMS reminders for tomorrow's bookings"),
     "hall-no-shows": ("30 21 * * *", "hall no-shows", "missed bookings, numbers left open"),
     "lockers-uncollected": ("0 7 * * *", "lockers flag-uncollected", "uncollected results to mail"),
+    "audit-purge": ("40 3 * * *", "audit purge", "delete audit records past retention"),
 }
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -237,6 +247,10 @@ STATICFILES_DIRS = []
 if (NODE_MODULES / "echarts" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/echarts", NODE_MODULES / "echarts" / "dist"))
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Every file that arrives (tongban.core.uploads): at most this many MB each and this many files
+# in one request; Django refuses a request body (without files) over the same size.
+TONGBAN_UPLOAD_MAX_MB = env_int("TONGBAN_UPLOAD_MAX_MB", 20)
+TONGBAN_UPLOAD_MAX_FILES = env_int("TONGBAN_UPLOAD_MAX_FILES", 9)
 
 # --- logging: personal data never reaches a log ---------------------------------------------
 LOGGING = {
@@ -349,3 +363,71 @@ TONGBAN_HOTLINE_CO_HANDLING_DAYS = env_int("TONGBAN_HOTLINE_CO_HANDLING_DAYS", 3
 TONGBAN_HOTLINE_MERGE_WINDOW_HOURS = env_int("TONGBAN_HOTLINE_MERGE_WINDOW_HOURS", 72)
 TONGBAN_HOTLINE_MERGE_TEXT_THRESHOLD = env_float("TONGBAN_HOTLINE_MERGE_TEXT_THRESHOLD", 0.8)
 TONGBAN_HOTLINE_MERGE_ON_INTAKE = env_bool("TONGBAN_HOTLINE_MERGE_ON_INTAKE", True)
+
+# Security (docs/security.md). Second factor (TOTP, django-otp) for every staff account: when on,
+# staff without a confirmed device are sent to enrolment and cannot use the console, the API or
+# /admin/ until they verify; applicants are never asked. Off here, on in production settings.
+TONGBAN_REQUIRE_2FA = env_bool("TONGBAN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = env_str("TONGBAN_2FA_ISSUER", "通办")
+TONGBAN_2FA_RECOVERY_CODES = env_int("TONGBAN_2FA_RECOVERY_CODES", 10)
+# Security events and personal-data access records are kept this many days (网络安全法: network
+# logs at least six months), then deleted by `tongban audit purge` (TONGBAN_SCHEDULE).
+TONGBAN_AUDIT_RETENTION_DAYS = env_int("TONGBAN_AUDIT_RETENTION_DAYS", 180)
+if TONGBAN_AUDIT_RETENTION_DAYS < 180:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"TONGBAN_AUDIT_RETENTION_DAYS={TONGBAN_AUDIT_RETENTION_DAYS}: audit logs must be kept at "
+        "least 180 days (网络安全法: network logs at least six months). Set 180 or more."
+    )
+# Data connectors (SSRF guard): hosts an administrator allows even though they resolve to a
+# loopback, private, link-local or other internal address, e.g. "10.20.0.5,data.gov.internal".
+TONGBAN_CONNECTOR_ALLOWED_HOSTS = env_list("TONGBAN_CONNECTOR_ALLOWED_HOSTS", [])
+
+# --- deployment and scale-out switches (docs/deploy.md), all off by default -------------------
+# Background tasks (django-tasks): immediate = run inline in the caller (development, tests);
+# database = queued in the database for `tongban worker` (the production default); rq = queued in
+# the Redis of REDIS_URL for `tongban worker` (RQ workers).
+TONGBAN_TASKS = env_str("TONGBAN_TASKS", "immediate")
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS = scaleout.tasks_setting(TONGBAN_TASKS)
+RQ_QUEUES = scaleout.rq_queues_setting(REDIS_URL)
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "django_rq", "django_tasks_rq"]
+# A shared cache (CACHE_URL=redis://host:6379/1) for sessions (cached_db) and rate limits across
+# processes and servers; unset: each process has its own memory cache.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = scaleout.cache_setting(CACHE_URL)
+if CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Uploaded files (materials, e-licence PDFs): filesystem (MEDIA_ROOT) or s3 (AWS_* variables).
+TONGBAN_MEDIA_STORAGE = env_str("TONGBAN_MEDIA_STORAGE", "filesystem")
+STORAGES = {
+    "default": scaleout.media_storage_setting(TONGBAN_MEDIA_STORAGE, env_str),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Protected downloads: "" = streamed by Django; nginx = X-Accel-Redirect to nginx's `internal`
+# location TONGBAN_SENDFILE_PREFIX (an alias of MEDIA_ROOT), after the view checked permission.
+TONGBAN_SENDFILE = env_str("TONGBAN_SENDFILE", "")
+TONGBAN_SENDFILE_PREFIX = env_str("TONGBAN_SENDFILE_PREFIX", "/_protected/")
+# A read replica (DATABASE_REPLICA_URL) for reports and dashboards; writes always go to default.
+_replica = scaleout.replica_setting(
+    env_str("DATABASE_REPLICA_URL"),
+    DATABASES["default"],
+    conn_max_age=env_int("TONGBAN_DB_CONN_MAX_AGE", 60),
+)
+if _replica:
+    DATABASES["replica"] = _replica
+TONGBAN_REPLICA_READS = env_bool("TONGBAN_REPLICA_READS", True)  # off: all reads from default
+DATABASE_ROUTERS = ["tongban.config.db_router.ReplicaRouter"]
+# Monthly partitions of the event tables on PostgreSQL (`tongban partitions ensure`).
+TONGBAN_PARTITION_MONTHS_AHEAD = env_int("TONGBAN_PARTITION_MONTHS_AHEAD", 3)
+TONGBAN_SCHEDULE["partitions-ensure"] = (
+    "0 4 20 * *",
+    "partitions ensure",
+    "next months' event table partitions",
+)
+# Personal data at rest (docs/personal-data.md): AES-256-GCM keys "id1:base64key,id2:…" (the first
+# encrypts, the others still decrypt until `tongban keys rotate`), and the blind-index HMAC key
+# (base64, ≥ 32 bytes). Empty: fixed development keys; production settings refuse to start.
+TONGBAN_DATA_KEYS = env_str("TONGBAN_DATA_KEYS", "")
+TONGBAN_BLIND_INDEX_KEY = env_str("TONGBAN_BLIND_INDEX_KEY", "")

@@ -24,3 +24,10 @@ TONGBAN_RATE_LIMITS = {
     "licence_verify": (100_000, 0, 60),
     "rating": (100_000, 0, 60),
 }
+# The read replica's routing is tested against the test database itself (a TEST MIRROR);
+# tests/deploy/test_replica.py turns the replica reads on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+TONGBAN_REPLICA_READS = False
+# The rules tests' local JSON server listens on 127.0.0.1; tests/rules/test_ssrf.py clears this
+# to test the SSRF guard itself.
+TONGBAN_CONNECTOR_ALLOWED_HOSTS = ["127.0.0.1"]

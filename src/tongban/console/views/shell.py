@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from tongban.core import selectors, workdays
+from tongban.core.access import rule
 from tongban.core.errors import CalendarNotCovered
 from tongban.core.notifications import staff_notices_mark_read
 from tongban.core.permissions import (
@@ -25,6 +26,7 @@ from tongban.core.permissions import (
 from tongban.core.views import site
 
 
+@rule("staff")
 @login_required(login_url=reverse_lazy("console:login"))
 def home(request: HttpRequest) -> HttpResponse:
     if not is_staff_member(request.user):
@@ -53,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "console/home.html", context)
 
 
+@rule("staff")
 @login_required(login_url=reverse_lazy("console:login"))
 @require_POST
 def notices_read(request: HttpRequest) -> HttpResponse:
@@ -63,6 +66,7 @@ def notices_read(request: HttpRequest) -> HttpResponse:
     return redirect("console:home")
 
 
+@rule("public")
 class LoginView(site.SiteLoginView):
     next_page = reverse_lazy("console:home")
     extra_context = {
@@ -72,5 +76,6 @@ class LoginView(site.SiteLoginView):
     }
 
 
+@rule("public")
 class LogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("console:login")

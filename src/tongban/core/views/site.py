@@ -11,12 +11,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from tongban.core.access import rule
+
 from ..middleware import DISPLAY_MODE_COOKIE, DISPLAY_MODES
 from ..ratelimit import rate_limit
 
 ONE_YEAR = 365 * 24 * 3600
 
 
+@rule("public")
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -38,6 +41,7 @@ def _safe_next(request: HttpRequest) -> str:
     return "/"
 
 
+@rule("public")
 @never_cache
 @require_GET
 def display_mode(request: HttpRequest, mode: str) -> HttpResponseRedirect:

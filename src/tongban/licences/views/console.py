@@ -19,6 +19,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.masking import mask_id_number
 from tongban.core.permissions import Perm, has_perm, is_staff_member
@@ -66,6 +67,7 @@ def _holder_id(licence, user) -> str:
     return mask_id_number(licence.holder_id_no)
 
 
+@rule("perm:licence.issue")
 @require_GET
 @issuer_view
 def search(request: HttpRequest) -> HttpResponse:
@@ -119,6 +121,7 @@ def _context(request, licence, **extra) -> dict:
     }
 
 
+@rule("perm:licence.issue")
 @require_GET
 @issuer_view
 def licence_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -126,12 +129,14 @@ def licence_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "licences/console_licence.html", _context(request, licence))
 
 
+@rule("perm:licence.issue")
 @require_GET
 @issuer_view
 def licence_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(_licence(request, pk))
 
 
+@rule("perm:licence.issue")
 @require_http_methods(["POST"])
 @issuer_view
 def licence_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -182,6 +187,7 @@ class ReissueForm(forms.Form):
         }
 
 
+@rule("perm:licence.issue")
 @require_http_methods(["POST"])
 @issuer_view
 def licence_reissue_view(request: HttpRequest, pk: int) -> HttpResponse:

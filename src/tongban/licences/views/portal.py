@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 
 from .. import qr, wallet
@@ -74,6 +75,7 @@ def _licence(request: HttpRequest, pk: int):
         raise Http404 from None
 
 
+@rule("applicant")
 @require_GET
 @holder_required
 def wallet_page(request: HttpRequest) -> HttpResponse:
@@ -95,6 +97,7 @@ def wallet_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("owner")
 @require_GET
 @holder_required
 def licence_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -114,12 +117,14 @@ def licence_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@rule("owner")
 @require_GET
 @holder_required
 def licence_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(_licence(request, pk))
 
 
+@rule("owner")
 @require_GET
 @holder_required
 def licence_show(request: HttpRequest, pk: int) -> HttpResponse:
@@ -162,6 +167,7 @@ class ShareForm(forms.Form):
     )
 
 
+@rule("owner")
 @require_http_methods(["GET", "POST"])
 @holder_required
 def licence_share(request: HttpRequest, pk: int) -> HttpResponse:
@@ -204,6 +210,7 @@ def licence_share(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@rule("owner")
 @require_POST
 @holder_required
 def authorisation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
@@ -226,6 +233,7 @@ def authorisation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
+@rule("applicant")
 @require_GET
 @holder_required
 def access_log(request: HttpRequest) -> HttpResponse:
@@ -233,6 +241,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(request, "licences/portal_log.html", {"page": page})
 
 
+@rule("token")
 @require_GET
 def shared(request: HttpRequest, token: str) -> HttpResponse:
     """What a share link shows its recipient: the licence's face data, while the link holds."""

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from tongban.core.access import rule
 from tongban.core.permissions import is_staff_member
 from tongban.core.ratelimit import rate_limit
 
@@ -46,6 +47,7 @@ def record_scan(request: HttpRequest, result: Verification, *, api: bool = False
     licence_access_record(licence=licence, channel=channel, accessor=user, accessor_label=label)
 
 
+@rule("public")
 @require_GET
 def verify_start(request: HttpRequest) -> HttpResponse:
     """A form to type a licence number; submitting it opens the verification page."""
@@ -55,6 +57,7 @@ def verify_start(request: HttpRequest) -> HttpResponse:
     return render(request, "licences/verify_start.html", {"error": "no" in request.GET})
 
 
+@rule("public")
 @require_GET
 @rate_limit("licence_verify", methods=("GET",))
 def verify_page(request: HttpRequest, licence_no: str) -> HttpResponse:
@@ -96,6 +99,7 @@ def key_entry(key) -> dict:
     }
 
 
+@rule("public")
 @require_GET
 def keys_json(request: HttpRequest) -> JsonResponse:
     """Every signing key, active and retired: verifiers need the old ones for old licences."""

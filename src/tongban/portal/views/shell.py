@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog import browse
 from tongban.core import selectors
+from tongban.core.access import rule
 from tongban.core.views import site
 
 
+@rule("public")
 def home(request: HttpRequest) -> HttpResponse:
     person = selectors.person_of(request.user)
     context = {
@@ -27,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 PRIVACY_NOTICE_VERSION = "2026-11-22"
 
 
+@rule("public")
 def privacy(request: HttpRequest) -> HttpResponse:
     """个人信息保护告知 (个人信息保护法 第十七条、第三十五条): purposes, data kinds, sharing,
     retention, the person's rights and how to exercise them."""
@@ -37,6 +40,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html", context)
 
 
+@rule("public")
 class LoginView(site.SiteLoginView):
     extra_context = {
         "base_template": "portal/base.html",
@@ -45,5 +49,6 @@ class LoginView(site.SiteLoginView):
     }
 
 
+@rule("public")
 class LogoutView(auth_views.LogoutView):
     next_page = "portal:home"

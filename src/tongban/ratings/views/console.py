@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.core import selectors as core_selectors
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.permissions import Perm, has_perm, is_staff_member
 
@@ -64,6 +65,7 @@ def _errors(*forms_) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- rectifications
 
 
+@rule("perm:rectification.handle|perm:rectification.review")
 @require_GET
 @staff_view
 def rectifications(request: HttpRequest) -> HttpResponse:
@@ -133,6 +135,7 @@ def _page(request: HttpRequest, r, *, forms_: dict | None = None, contact=None, 
     return render(request, "ratings/console_rectification.html", context, status=status)
 
 
+@rule("perm:rectification.handle|perm:rectification.review")
 @require_GET
 @staff_view
 def rectification(request: HttpRequest, pk: int) -> HttpResponse:
@@ -174,6 +177,7 @@ DONE = {
 }
 
 
+@rule("perm:rectification.handle|perm:rectification.review")
 @require_POST
 @staff_view
 def rectification_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -195,6 +199,7 @@ def rectification_action(request: HttpRequest, pk: int, action: str) -> HttpResp
     return _page(request, _get(request, pk), forms_={action: form}, status=422)
 
 
+@rule("perm:rectification.handle|perm:rectification.review")
 @require_POST
 @staff_view
 def rectification_contact(request: HttpRequest, pk: int) -> HttpResponse:
@@ -210,6 +215,7 @@ def rectification_contact(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- flagged ratings
 
 
+@rule("perm:rectification.review")
 @require_GET
 @staff_view
 def flagged(request: HttpRequest) -> HttpResponse:
@@ -221,6 +227,7 @@ def flagged(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:rectification.review")
 @require_POST
 @staff_view
 def flagged_review(request: HttpRequest, rating_id: int) -> HttpResponse:
@@ -249,6 +256,7 @@ def flagged_review(request: HttpRequest, rating_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- devices and the counter
 
 
+@rule("perm:config.manage")
 @require_http_methods(["GET", "POST"])
 @staff_view
 def devices(request: HttpRequest) -> HttpResponse:
@@ -284,6 +292,7 @@ def devices(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:config.manage")
 @require_POST
 @staff_view
 def device_mode(request: HttpRequest, code: str) -> HttpResponse:
@@ -298,6 +307,7 @@ def device_mode(request: HttpRequest, code: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("ratings-console:devices"))
 
 
+@rule("perm:case.accept")
 @require_http_methods(["GET", "POST"])
 @staff_view
 def counter(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError
 from tongban.core.permissions import is_staff_member
 from tongban.core.ratelimit import rate_limit
@@ -80,6 +81,7 @@ def _form_page(request, *, template: str, form, context: dict, status: int = 200
 # ---------------------------------------------------------------- web (the applicant's session)
 
 
+@rule("owner")
 @require_http_methods(["GET", "POST"])
 @rate_limit("rating")
 def rate(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
@@ -125,6 +127,7 @@ def rate(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
     return _form_page(request, template="ratings/portal_rate.html", form=form, context=context)
 
 
+@rule("public")
 @require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "ratings/portal_thanks.html")
@@ -133,6 +136,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- SMS link
 
 
+@rule("token")
 @require_http_methods(["GET", "POST"])
 @rate_limit("rating")
 def link(request: HttpRequest, token: str) -> HttpResponse:
@@ -176,6 +180,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
 # ---------------------------------------------------------------- window device (kiosk)
 
 
+@rule("token|staff")
 @require_GET
 def device_pair(request: HttpRequest, token: str) -> HttpResponse:
     """Pair this browser with a registered device: the token goes into a cookie, then the
@@ -196,6 +201,7 @@ def device_pair(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@rule("device")
 @require_http_methods(["GET", "POST"])
 def device(request: HttpRequest) -> HttpResponse:
     """The kiosk page on the window's device: five big buttons when a service waits for its

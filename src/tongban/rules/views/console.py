@@ -14,6 +14,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongban.core.access import rule
 from tongban.core.errors import DomainError
 from tongban.core.permissions import Perm, has_perm, is_staff_member
 
@@ -67,6 +68,7 @@ def _rule_set_or_404(pk: int):
 
 @require_GET
 @rules_view
+@rule("perm:rules.edit")
 def rule_set_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -88,6 +90,7 @@ def _rule_error(exc: RuleError, rules: list[dict], errors: list, row_errors: dic
 
 @require_http_methods(["GET", "POST"])
 @rules_view
+@rule("perm:rules.edit")
 def rule_set_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule_set = _rule_set_or_404(pk) if pk else None
     editable = rule_set is None or rule_set.status == RuleSetStatus.DRAFT
@@ -187,6 +190,7 @@ def rule_set_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 @rules_view
+@rule("perm:rules.edit")
 def rule_check(request: HttpRequest) -> HttpResponse:
     """Live compile check of one expression (htmx partial; a plain post gets the same text)."""
     expression = request.POST.get("expression") or next(
@@ -207,6 +211,7 @@ def rule_check(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @rules_view
+@rule("perm:rules.edit")
 def rule_set_copy(request: HttpRequest, pk: int) -> HttpResponse:
     rule_set = _rule_set_or_404(pk)
     copy = services.rule_set_copy(rule_set=rule_set, actor=request.user)
@@ -215,6 +220,7 @@ def rule_set_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @rules_view
+@rule("perm:rules.edit")
 def rule_set_replay(request: HttpRequest, pk: int) -> HttpResponse:
     rule_set = _rule_set_or_404(pk)
     form = f.ReplayForm(request.POST)
@@ -244,6 +250,7 @@ def rule_set_replay(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @rules_view
+@rule("perm:rules.edit")
 def report_page(request: HttpRequest, pk: int) -> HttpResponse:
     report = ReplayReport.objects.select_related("rule_set", "created_by").filter(pk=pk).first()
     if report is None:
@@ -265,6 +272,7 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @rules_view
+@rule("perm:rules.edit")
 def report_activate(request: HttpRequest, pk: int) -> HttpResponse:
     report = ReplayReport.objects.select_related("rule_set").filter(pk=pk).first()
     if report is None:
@@ -293,6 +301,7 @@ def report_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @rules_view
+@rule("perm:rules.edit")
 def connector_list(request: HttpRequest) -> HttpResponse:
     connector_form, table_form = f.ConnectorForm(prefix="c"), f.TableUploadForm(prefix="t")
     errors: list[tuple[str, str]] = []
@@ -355,6 +364,7 @@ def connector_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @rules_view
+@rule("perm:rules.edit")
 def call_log(request: HttpRequest) -> HttpResponse:
     form = f.CallFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
@@ -376,6 +386,7 @@ def call_log(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @rules_view
+@rule("perm:rules.edit")
 def policy_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongban.cases import selectors as case_selectors
 from tongban.cases.models import Channel
 from tongban.core import workdays
+from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound, PermissionDenied
 from tongban.core.models import Department, Region
 from tongban.core.models.regions import RegionLevel
@@ -123,6 +124,7 @@ def _list_period(request: HttpRequest, month: dt.date) -> kpis.Period:
 # ---------------------------------------------------------------- supervision list
 
 
+@rule("perm:supervision.view")
 @require_GET
 @supervision_view
 def home(request: HttpRequest) -> HttpResponse:
@@ -163,6 +165,7 @@ def _overdue_supplements(user, dept: int | None) -> list:
     return list(qs[:20])
 
 
+@rule("perm:supervision.view")
 @require_http_methods(["GET", "POST"])
 @supervision_view
 def subject(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
@@ -221,6 +224,7 @@ def subject(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
     )
 
 
+@rule("perm:supervision.view")
 @require_GET
 @supervision_view
 def cards(request: HttpRequest) -> HttpResponse:
@@ -277,6 +281,7 @@ def cards(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:supervision.view")
 @require_http_methods(["GET", "POST"])
 @supervision_view
 def card(request: HttpRequest, pk: int) -> HttpResponse:
@@ -313,6 +318,7 @@ def card(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@rule("perm:supervision.view")
 @require_GET
 @supervision_view
 def orders(request: HttpRequest) -> HttpResponse:
@@ -320,6 +326,7 @@ def orders(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/orders.html", {"orders": qs[:200], "now": timezone.now()})
 
 
+@rule("perm:supervision.view")
 @require_http_methods(["GET", "POST"])
 @supervision_view
 def order(request: HttpRequest, pk: int) -> HttpResponse:
@@ -584,6 +591,7 @@ def _ranked(by: dict[int, kpis.Figures]):
     )
 
 
+@rule("perm:supervision.view")
 @require_GET
 @supervision_view
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -651,6 +659,7 @@ def _fmt(value):
     return "" if value is None else str(value)
 
 
+@rule("perm:supervision.view")
 @require_GET
 @supervision_view
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -771,6 +780,7 @@ def _csv(name: str, header, rows) -> HttpResponse:
 # ---------------------------------------------------------------- reports and performance
 
 
+@rule("perm:supervision.view")
 @require_GET
 @supervision_view
 def report_list(request: HttpRequest) -> HttpResponse:
@@ -779,6 +789,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rule("perm:supervision.view")
 @require_GET
 @supervision_view
 def report_file(request: HttpRequest, month: str, kind: str) -> HttpResponse:
@@ -797,6 +808,7 @@ def report_file(request: HttpRequest, month: str, kind: str) -> HttpResponse:
     )
 
 
+@rule("perm:supervision.view")
 @require_POST
 @supervision_view
 def report_generate(request: HttpRequest) -> HttpResponse:
@@ -812,6 +824,7 @@ def report_generate(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("supervision-console:reports"))
 
 
+@rule("perm:supervision.view")
 @require_GET
 @supervision_view
 def performance_sheet(request: HttpRequest) -> HttpResponse:

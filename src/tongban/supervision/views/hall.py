@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tongban.core import workdays
+from tongban.core.access import rule
 from tongban.hall import statistics
 
 from .console import supervision_view
@@ -45,6 +46,7 @@ def _chart(cid: str, title: str, kind: str, columns: list[str], rows: list[list]
     return {"id": cid, "title": title, "type": kind, "columns": columns, "rows": rows, "links": []}
 
 
+@rule("perm:supervision.view")
 @supervision_view
 @require_GET
 def hall_statistics(request: HttpRequest) -> HttpResponse:
