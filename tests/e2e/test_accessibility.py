@@ -137,20 +137,13 @@ def _print_table(title: str, found: dict[str, list[str]]) -> None:
         print(f"{name:<24} {len(problems):>3}  {' | '.join(problems)}")  # noqa: T201
 
 
-# Known, not yet fixed: in elderly mode the supervision dashboard's data tables have links (the
-# numbers that lead to the cases) smaller than 60 × 60 px.
-_CARE_DASHBOARD = pytest.mark.xfail(
-    reason="elderly mode: small targets in the supervision dashboard tables", strict=False
-)
-
-
 @pytest.mark.parametrize(
     ("mode", "width"),
     [
         ("standard", 1280),
-        pytest.param("care", 1280, marks=_CARE_DASHBOARD),
+        ("care", 1280),
         ("standard", 390),
-        pytest.param("care", 390, marks=_CARE_DASHBOARD),
+        ("care", 390),
     ],
 )
 def test_most_used_pages_pass_axe(live_server, new_page, browser_problems, district, mode, width):
