@@ -272,6 +272,9 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # django-tasks logs every task's start and end at INFO: one line per SMS is noise in
+        # `make demo` and the web logs; the worker's operators may lower it to INFO.
+        "django_tasks": {"level": env_str("TONGBAN_TASK_LOG_LEVEL", "WARNING")},
     },
 }
 
