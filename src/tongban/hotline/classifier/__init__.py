@@ -10,7 +10,15 @@ from .csvfile import read_csv, rows_hash
 from .errors import ClassifierErrorCode, ModelError
 from .model import TextClassifier, TrainingRow
 from .storage import load, save
-from .training import train
+
+
+def train(*args, **kwargs) -> TextClassifier:
+    """``training.train``, imported on first use: scikit-learn's import (about half a second)
+    is then paid only by the processes that train, not by every web worker and command."""
+    from .training import train as _train
+
+    return _train(*args, **kwargs)
+
 
 __all__ = [
     "ClassifierErrorCode",

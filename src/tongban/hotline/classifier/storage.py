@@ -18,7 +18,6 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import skops.io as sio
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ClassifierErrorCode as Code
@@ -28,6 +27,14 @@ from .model import VIEWS, Featuriser, TextClassifier, ViewSpec
 FORMAT = "tongban-dispatch-classifier"
 FORMAT_VERSION = 2  # 2: hashed n-gram features (1: TF-IDF vocabularies)
 MODEL_FILE = "model.skops"
+
+
+def _skops():
+    """skops.io, imported on first use: importing it takes about 2 s (it enumerates
+    scikit-learn's types), which every process start (web workers, commands) would pay."""
+    import skops.io
+
+    return skops.io
 MANIFEST_FILE = "manifest.json"
 EVALUATION_FILE = "evaluation.json"
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "skops", "rjieba")
@@ -130,7 +137,7 @@ def save(model: TextClassifier, model_dir: Path, *, training_data_hash: str, sou
     model_dir.mkdir(parents=True, exist_ok=True)
     target = model_dir / MODEL_FILE
     tmp = model_dir / (MODEL_FILE + ".tmp")
-    sio.dump(_state(model), tmp)
+    _skops().dump(_state(model), tmp)
     tmp.replace(target)
     (model_dir / EVALUATION_FILE).unlink(missing_ok=True)
     manifest = {
@@ -243,14 +250,14 @@ def load(model_dir: Path) -> TextClassifier:
     _check_libraries(manifest)
     path = model_dir / MODEL_FILE
     try:
-        untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED)
+        untrusted = set(_skops().get_untrusted_types(file=path)) - set(TRUSTED)
         if untrusted:
             raise ModelError(
                 _("模型文件含有不允许的类型：%(types)s，拒绝加载。"),
                 code=Code.MODEL_UNSAFE,
                 types=", ".join(sorted(untrusted)),
             )
-        state = sio.load(path, trusted=TRUSTED)
+        state = _skops().load(path, trusted=TRUSTED)
     except ModelError:
         raise
     except Exception as exc:  # skops raises many kinds on a corrupt file

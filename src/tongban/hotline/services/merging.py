@@ -35,8 +35,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from tongban.core import workdays
 from tongban.core.errors import NotFound, ValidationFailed
@@ -107,6 +105,11 @@ def text_features(titles: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
     own vectorisers when one is active, otherwise the same three views
     (``classifier.text.prepare``: title characters, title + body characters, rjieba words)
     weighted by TF-IDF fitted on the texts at hand."""
+    # scikit-learn is imported here, not at module level: about 0.7 s that every process start
+    # (web workers, each management command) would otherwise pay.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
     model = registry.active()
     if model is not None:
         X = model.features(list(titles), list(texts))
