@@ -278,12 +278,18 @@ def contradictions(endpoint: matrix.Endpoint, method: str, cells: dict, leaks: l
 
 @pytest.fixture
 def world(db, settings):
-    logging.getLogger("django.request").setLevel(logging.CRITICAL)
-    logging.getLogger("django.security").setLevel(logging.CRITICAL)
+    # Thousands of refusals: quiet Django's request loggers for this test only (the logging
+    # tests of tests/core check these very loggers later in the same process).
+    quiet = [logging.getLogger(name) for name in ("django.request", "django.security")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.CRITICAL)
     settings.TONGBAN_RATE_LIMITS = {
         scope: (1_000_000, 0, 60) for scope in settings.TONGBAN_RATE_LIMITS
     }
-    return World()
+    yield World()
+    for logger, level in zip(quiet, levels, strict=True):
+        logger.setLevel(level)
 
 
 def test_permission_matrix(world):
