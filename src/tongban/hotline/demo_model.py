@@ -17,6 +17,7 @@ Idempotent: nothing happens when a model is already active.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import time
@@ -108,7 +109,12 @@ def train_and_activate(
     model_dir = model_root() / f"demo-{digest[:12]}"
     try:
         if read_evaluation(model_dir) is None:
-            model = train(train_rows)
+            # The plain linear SVM: the NB-SVM (the default, docs/dispatch-classifier.md) fits one
+            # model per subject and took most of `make demo`'s time; the demo model only shows
+            # the suggestions working.
+            from .classifier.training import DEFAULT
+
+            model = train(train_rows, config=dataclasses.replace(DEFAULT, nb_alpha=None))
             save(
                 model,
                 model_dir,
