@@ -35,6 +35,8 @@ def _skops():
     import skops.io
 
     return skops.io
+
+
 MANIFEST_FILE = "manifest.json"
 EVALUATION_FILE = "evaluation.json"
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "skops", "rjieba")
