@@ -6,10 +6,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from tests.query_counts import page_queries
 from tongban.cases.models import BundleCase
 from tongban.cases.services.bundles import bundle_accept
 
@@ -27,13 +26,6 @@ def _client(user) -> Client:
     return client
 
 
-def _queries(client: Client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 def test_the_lists_read_the_same_queries_for_2_and_6_applications(driver, window, ride):  # noqa: F811
     def add(n: int) -> None:
         for i in range(n):
@@ -48,7 +40,7 @@ def test_the_lists_read_the_same_queries_for_2_and_6_applications(driver, window
         (_client(window), "/console/cases/bundles/?status=accepted"),
     ]
     add(2)
-    few = {url: _queries(client, url) for client, url in pages}
+    few = {url: page_queries(client, url) for client, url in pages}
     add(4)
     assert BundleCase.objects.count() == 6
-    assert {url: _queries(client, url) for client, url in pages} == few
+    assert {url: page_queries(client, url) for client, url in pages} == few

@@ -8,12 +8,11 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tests.catalog.specs import department, spec
 from tests.factories import PersonFactory, make_credit_code, make_id_number, make_staff
+from tests.query_counts import page_queries
 from tongban.cases import selectors
 from tongban.cases.models import Case, CaseEvent, CaseMaterial, ItemProcedure, ReviewTask
 from tongban.cases.services import case_accept, case_decide, case_issue, task_complete
@@ -250,26 +249,25 @@ def test_bad_filter_values_are_dropped_not_errors(clerk):
     assert response.context["page"].tab.key == "submitted"
 
 
-def _queries(client, url) -> int:
-    client.get(url)  # warm the calendar and the session
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_queue_costs_the_same_queries_for_5_and_50_cases(at, applicant, clerk, reviewer, code):
     at("2026-09-16 10:00")
     cases = [submitted_case(applicant, code) for _ in range(5)]
     clerk_client, reviewer_client = client_for(clerk), client_for(reviewer)
     for case in cases[:3]:
         case_accept(actor=clerk, case=case)
-    few = (_queries(clerk_client, QUEUE), _queries(reviewer_client, QUEUE + "?tab=in_review"))
+    few = (
+        page_queries(clerk_client, QUEUE),
+        page_queries(reviewer_client, QUEUE + "?tab=in_review"),
+    )
     cases = [submitted_case(applicant, code) for _ in range(45)]
     for case in cases[:30]:
         case_accept(actor=clerk, case=case)
     page = reviewer_client.get(QUEUE + "?tab=in_review").context["page"]
     assert (len(page.rows), page.count, page.num_pages) == (20, 33, 2)
-    many = (_queries(clerk_client, QUEUE), _queries(reviewer_client, QUEUE + "?tab=in_review"))
+    many = (
+        page_queries(clerk_client, QUEUE),
+        page_queries(reviewer_client, QUEUE + "?tab=in_review"),
+    )
     assert few == many
 
 

@@ -4,22 +4,14 @@ for many 告知承诺 cases."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from tests.query_counts import page_queries
 from tongban.cases.models import MaterialStatus, PostCheck
 
 from .deferral_helpers import accepted, flex_code  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200, url
-    return len(ctx.captured_queries)
 
 
 def test_the_post_check_list_reads_the_same_queries_for_2_and_8_cases(
@@ -38,7 +30,7 @@ def test_the_post_check_list_reads_the_same_queries_for_2_and_8_cases(
             accepted(applicant, clerk, flex_code, record=MaterialStatus.COMMITMENT)
 
     add(2)
-    few = _queries(client, "/console/cases/post-checks/")
+    few = page_queries(client, "/console/cases/post-checks/")
     add(6)
     assert PostCheck.objects.count() == 8
-    assert _queries(client, "/console/cases/post-checks/") == few
+    assert page_queries(client, "/console/cases/post-checks/") == few

@@ -6,9 +6,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from tests.query_counts import page_queries
 from tongban.catalog import search
 from tongban.catalog.models import Bundle, ServiceItem
 from tongban.catalog.services import bundle_save, item_save_spec
@@ -24,13 +23,6 @@ URLS = [
     "/api/v1/bundles?q=一件事",
 ]
 _seq = itertools.count(1)
-
-
-def _queries(client, url: str) -> int:
-    client.get(url)  # builds the search index
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.fixture
@@ -65,9 +57,9 @@ def add(db):
 
 def test_the_lists_read_the_same_queries_for_2_and_8_bundles(add, anonymous_client):
     add(2)
-    few = {url: _queries(anonymous_client, url) for url in URLS}
+    few = {url: page_queries(anonymous_client, url) for url in URLS}
     add(6)
     search.invalidate()  # the index is rebuilt when the catalogue changes (checked every 5 s)
     assert (ServiceItem.objects.count(), Bundle.objects.count()) == (16, 8)
     assert anonymous_client.get("/api/v1/bundles").json()["count"] == 8
-    assert {url: _queries(anonymous_client, url) for url in URLS} == few
+    assert {url: page_queries(anonymous_client, url) for url in URLS} == few

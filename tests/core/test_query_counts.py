@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import DepartmentFactory, StreetFactory
+from tests.query_counts import page_queries
 from tongban.core.models import Department, Region
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +18,6 @@ URLS = [
 ]
 
 
-def _queries(client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def _add(n: int) -> None:
     for _ in range(n):
         street = StreetFactory(parent=Region.objects.get(code="330199"))
@@ -35,8 +27,8 @@ def _add(n: int) -> None:
 
 def test_every_list_reads_the_same_queries_for_2_and_10_rows(clerk_client):
     _add(2)
-    few = {url: _queries(clerk_client, url) for url in URLS}
+    few = {url: page_queries(clerk_client, url) for url in URLS}
     _add(8)
     assert Department.objects.filter(parent__isnull=False).count() == 10
     assert len(clerk_client.get("/api/v1/departments").json()) >= 20
-    assert {url: _queries(clerk_client, url) for url in URLS} == few
+    assert {url: page_queries(clerk_client, url) for url in URLS} == few

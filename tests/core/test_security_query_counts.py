@@ -6,11 +6,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import PersonFactory, make_id_number, make_staff
+from tests.query_counts import page_queries
 from tongban.core.models import PersonalDataAccess, SecurityEvent
 from tongban.core.permissions import Role
 from tongban.core.personal_data import personal_data_reveal
@@ -19,13 +18,6 @@ from tongban.core.security import security_event_record
 pytestmark = pytest.mark.django_db
 
 _seq = itertools.count(100)
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200, url
-    return len(ctx.captured_queries)
 
 
 def _client(user) -> Client:
@@ -64,8 +56,8 @@ def test_the_lists_read_the_same_queries_for_2_and_8_rows(department):
             )
 
     add(2)
-    few = {url: _queries(client, url) for client, url in pages}
+    few = {url: page_queries(client, url) for client, url in pages}
     add(6)
     assert PersonalDataAccess.objects.count() == 8
     assert SecurityEvent.objects.filter(kind="login_failed").count() == 8
-    assert {url: _queries(client, url) for client, url in pages} == few
+    assert {url: page_queries(client, url) for client, url in pages} == few

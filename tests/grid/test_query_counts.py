@@ -6,11 +6,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tests.hotline.factories import staff
+from tests.query_counts import page_queries
 from tongban.core.permissions import Role
 from tongban.grid.models import Grid, GridEvent, VisitTask
 from tongban.grid.services import grid_create, grid_event_report, visit_tasks_sync
@@ -22,13 +20,6 @@ from .test_visits import item, make_case  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 _seq = itertools.count(1)
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200, url
-    return len(ctx.captured_queries)
 
 
 @pytest.fixture
@@ -73,8 +64,8 @@ def test_every_list_reads_the_same_queries_for_2_and_8_rows(add, worker_a, world
         (manager, "/console/grid/manage/"),
     ]
     add(2)
-    few = {url: _queries(client, url) for client, url in pages}
+    few = {url: page_queries(client, url) for client, url in pages}
     add(6)
     assert (GridEvent.objects.count(), VisitTask.objects.count(), Grid.objects.count()) == (8, 8, 9)
     assert Ticket.objects.count() == 8
-    assert {url: _queries(client, url) for client, url in pages} == few
+    assert {url: page_queries(client, url) for client, url in pages} == few

@@ -9,10 +9,9 @@ import itertools
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from tests.query_counts import page_queries
 from tongban.hall import services
 from tongban.hall.models import Booking, QueueNumber
 
@@ -21,13 +20,6 @@ from .conftest import at, client_for, person
 pytestmark = pytest.mark.django_db
 
 _slot = itertools.count()
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200, url
-    return len(ctx.captured_queries)
 
 
 @pytest.fixture
@@ -80,8 +72,8 @@ def test_every_list_reads_the_same_queries_for_2_and_10_rows(add, hall, applican
         (public, f"/api/v1/hall/halls/{hall.code}/slots?group=A&date=2026-11-03"),
     ]
     add(2)
-    few = {url: _queries(client, url) for client, url in pages}
+    few = {url: page_queries(client, url) for client, url in pages}
     add(8)
     assert Booking.objects.count() == 20
     assert QueueNumber.objects.count() == 20
-    assert {url: _queries(client, url) for client, url in pages} == few
+    assert {url: page_queries(client, url) for client, url in pages} == few

@@ -9,10 +9,9 @@ import itertools
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from tests.query_counts import page_queries
 from tongban.hotline.knowledge import index, services
 from tongban.hotline.models import Article, ArticleState
 from tongban.hotline.services import missed_call_record, missed_call_resolve
@@ -30,13 +29,6 @@ def _fresh_index(settings):
     index.reset()
     yield
     index.reset()
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.fixture
@@ -74,10 +66,10 @@ def test_every_list_reads_the_same_queries_for_2_and_8_articles_each(add, operat
     client = Client()
     client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
     add(2)
-    few = {url: _queries(client, url) for url in URLS}
+    few = {url: page_queries(client, url) for url in URLS}
     add(6)
     assert Article.objects.filter(state=ArticleState.PENDING).count() == 8
-    assert {url: _queries(client, url) for url in URLS} == few
+    assert {url: page_queries(client, url) for url in URLS} == few
     assert "公积金旧规定8" in client.get(f"{BASE}expired/").content.decode()
 
 
@@ -92,7 +84,7 @@ def test_the_missed_calls_list_reads_the_same_queries_for_2_and_10_calls(world, 
     client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
     url = "/console/hotline/missed-calls/"
     add(2)
-    few = _queries(client, url)
+    few = page_queries(client, url)
     add(8)
     assert client.get(url).content.decode().count("无人接听") >= 10
-    assert _queries(client, url) == few
+    assert page_queries(client, url) == few

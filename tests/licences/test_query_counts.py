@@ -7,12 +7,11 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
-from tests.factories import PersonFactory, UserFactory, make_staff
-from tests.licences.factories import LicenceTypeFactory, issue
+from tests.factories import make_staff
+from tests.licences.factories import issue
+from tests.query_counts import page_queries
 from tongban.core.permissions import Role
 from tongban.licences.models import Licence
 from tongban.licences.services.sharing import share_link_create, share_link_open
@@ -28,29 +27,10 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def holder(db):
-    user = UserFactory(username="holder")
-    PersonFactory(name="王秀英", user=user)
-    return user
-
-
-@pytest.fixture
-def licence_type(db):
-    return LicenceTypeFactory(name="老年人优待证")
-
-
 def _client(user) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 def _add(licence_type, holder, n: int) -> None:
@@ -75,7 +55,7 @@ def test_search_and_access_log_read_the_same_queries_for_2_and_10_licences(holde
         (_client(holder), "/my/licences/"),
     ]
     _add(licence_type, holder, 2)
-    few = [_queries(client, url) for client, url in pages]
+    few = [page_queries(client, url) for client, url in pages]
     _add(licence_type, holder, 8)
     assert Licence.objects.count() == 10
-    assert [_queries(client, url) for client, url in pages] == few
+    assert [page_queries(client, url) for client, url in pages] == few

@@ -10,7 +10,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.factories import PersonFactory, UserFactory
 from tests.licences.factories import LicenceTypeFactory, issue
 from tongban.core.errors import DomainError, NotFound, ValidationFailed
 from tongban.licences.models import (
@@ -31,13 +30,6 @@ from tongban.licences.services.sharing import (
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-
-
-@pytest.fixture
-def holder(db):
-    user = UserFactory(username="holder")
-    PersonFactory(name="王秀英", user=user)
-    return user
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import DepartmentFactory, PersonFactory, UserFactory, make_staff
+from tests.factories import DepartmentFactory, make_staff
 from tests.licences.factories import LicenceTypeFactory, issue
 from tongban.core.permissions import Role
 from tongban.licences.models import Licence, LicenceStatus
@@ -28,18 +28,6 @@ NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def holder(db):
-    user = UserFactory(username="holder")
-    PersonFactory(name="王秀英", user=user)
-    return user
-
-
-@pytest.fixture
-def licence_type(db):
-    return LicenceTypeFactory(name="老年人优待证")
 
 
 @pytest.fixture

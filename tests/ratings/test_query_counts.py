@@ -6,10 +6,9 @@ import itertools
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
+from django.test import override_settings
 
+from tests.query_counts import page_queries
 from tongban.ratings import services
 from tongban.ratings.models import Rating, RatingDevice, Rectification
 
@@ -18,13 +17,6 @@ from .conftest import at, client_for
 pytestmark = pytest.mark.django_db
 
 _minutes = itertools.count()
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)  # warm the calendar and the session
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.fixture
@@ -62,8 +54,8 @@ def rated(applicant, make_case, item, mzj):
 def test_every_list_reads_the_same_queries_for_3_and_12_rows(request, who, pages, rated):
     client = client_for(request.getfixturevalue(who))
     rated(3)
-    few = {url: _queries(client, url) for url in pages}
+    few = {url: page_queries(client, url) for url in pages}
     rated(9)
     assert Rating.objects.filter(flagged=True).count() == 11  # all but the first
     assert Rectification.objects.count() == RatingDevice.objects.count() == 12
-    assert {url: _queries(client, url) for url in pages} == few
+    assert {url: page_queries(client, url) for url in pages} == few

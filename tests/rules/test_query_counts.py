@@ -5,10 +5,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from tests.query_counts import page_queries
 from tongban.rules.models import ConnectorCall, Policy, RuleSet
 from tongban.rules.services import rule_set_save
 
@@ -29,13 +28,6 @@ AGE = {
     "severity": "blocking",
 }
 _seq = itertools.count(1)
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.fixture
@@ -78,11 +70,11 @@ def test_every_list_reads_the_same_queries_for_2_and_10_rows(rows, rules_admin):
     client = Client()
     client.force_login(rules_admin, backend="django.contrib.auth.backends.ModelBackend")
     rows(2)
-    few = {url: _queries(client, url) for url in PAGES}
+    few = {url: page_queries(client, url) for url in PAGES}
     rows(8)
     assert (RuleSet.objects.count(), Policy.objects.count(), ConnectorCall.objects.count()) == (
         20,
         10,
         30,
     )
-    assert {url: _queries(client, url) for url in PAGES} == few
+    assert {url: page_queries(client, url) for url in PAGES} == few

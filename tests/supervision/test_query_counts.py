@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from tests.query_counts import page_queries
 from tongban.supervision.services import supervision_order_open, supervision_sweep
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +20,6 @@ PAGES = [
     "/console/supervision/performance/?month=2026-10",
     "/console/supervision/reports/",
 ]
-
-
-def _queries(client: Client, url: str) -> int:
-    client.get(url)  # warm the calendar and the session
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.fixture
@@ -55,6 +47,6 @@ def test_every_page_reads_the_same_queries_for_2_and_12_late_cases(late_cases, s
     client = Client()
     client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
     late_cases(2)
-    few = {url: _queries(client, url) for url in PAGES}
+    few = {url: page_queries(client, url) for url in PAGES}
     late_cases(10)
-    assert {url: _queries(client, url) for url in PAGES} == few
+    assert {url: page_queries(client, url) for url in PAGES} == few

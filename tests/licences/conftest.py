@@ -1,0 +1,19 @@
+"""Fixtures shared by the e-licence tests: the holder 王秀英 (a signed-in citizen with a Person)
+and the licence type most tests issue (老年人优待证). A test module may override either."""
+
+import pytest
+
+from tests.factories import PersonFactory, UserFactory
+from tests.licences.factories import LicenceTypeFactory
+
+
+@pytest.fixture
+def holder(db):
+    user = UserFactory(username="holder")
+    PersonFactory(name="王秀英", user=user)
+    return user
+
+
+@pytest.fixture
+def licence_type(db):
+    return LicenceTypeFactory(name="老年人优待证")
