@@ -129,6 +129,7 @@ def _state(model: TextClassifier) -> dict:
         "temperature": float(model.temperature),
         "bias": np.asarray(model.bias, dtype=np.float64),
         "prior": np.asarray(model.prior, dtype=np.float64),
+        "offsets": np.asarray(model.offsets, dtype=np.float64),
     }
 
 
@@ -278,6 +279,8 @@ def load(model_dir: Path) -> TextClassifier:
             temperature=float(state["temperature"]),
             bias=np.asarray(state["bias"], dtype=np.float64),
             prior=np.asarray(state["prior"], dtype=np.float64),
+            # absent from files written before the decision offsets: the most probable label
+            offsets=np.asarray(state.get("offsets", np.zeros(len(state["labels"]))), dtype=float),
         )
         n_features = model.featuriser.n_features
         k = len(model.labels)
@@ -286,6 +289,8 @@ def load(model_dir: Path) -> TextClassifier:
             and model.intercept.shape == (k,)
             and model.bias.shape == (k,)
             and model.prior.shape == (k,)
+            and model.offsets.shape == (k,)
+            and bool(np.isfinite(model.offsets).all())
         )
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         consistent = False
