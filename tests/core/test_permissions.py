@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.test import Client
 
 from tongban.core.errors import CoreErrorCode, PermissionDenied, ValidationFailed
-from tongban.core.models import AuditEvent, StaffProfile, User
+from tongban.core.models import AuditEvent, SecurityEvent, StaffProfile, User
 from tongban.core.permissions import (
     ROLE_PERMISSIONS,
     Perm,
@@ -20,7 +20,8 @@ from tongban.core.permissions import (
     roles_of,
     scope_of,
 )
-from tongban.core.services import staff_create, staff_set_roles
+from tongban.core.security_roles import role_set
+from tongban.core.services import staff_create
 
 from ..factories import UserFactory
 
@@ -182,18 +183,20 @@ def _state() -> dict:
     }
 
 
-def test_staff_create_binds_department_roles_and_audits(department, administrator):
+def test_staff_create_binds_department_and_audits(department, administrator):
     user = staff_create(
         username="reviewer",
         password=PASSWORD,
         display_name="陈审查",
         department=department,
-        roles=[Role.REVIEWER, Role.APPROVER, Role.REVIEWER],
+        roles=[],
         employee_no="0007",
         phone="0571-88001234",
         actor=administrator,
     )
-    assert roles_of(user) == {Role.REVIEWER, Role.APPROVER}
+    # 三权分立: the system administrator's account has no role until the security
+    # administrator grants one.
+    assert roles_of(user) == frozenset()
     assert (user.staff.department, user.staff.employee_no, user.staff.phone) == (
         department,
         "0007",
@@ -204,14 +207,61 @@ def test_staff_create_binds_department_roles_and_audits(department, administrato
     assert (event.action, event.actor, event.payload) == (
         "staff_created",
         administrator,
+        {"department": "scjg", "roles": []},
+    )
+
+
+def test_staff_create_without_an_actor_gives_the_roles_at_once(department):
+    # The demo loaders and set-up commands run on the server.
+    user = staff_create(
+        username="reviewer",
+        password=PASSWORD,
+        display_name="陈审查",
+        department=department,
+        roles=[Role.REVIEWER, Role.APPROVER, Role.REVIEWER],
+    )
+    assert roles_of(user) == {Role.REVIEWER, Role.APPROVER}
+    event = AuditEvent.objects.get(stream=f"user:{user.pk}")
+    assert (event.actor, event.payload) == (
+        None,
         {"department": "scjg", "roles": ["reviewer", "approver"]},
+    )
+
+
+@pytest.mark.parametrize(
+    "roles", [[Role.REVIEWER], [Role.SECURITY_ADMINISTRATOR], [Role.AUDIT_ADMINISTRATOR], ["root"]]
+)
+def test_the_system_administrator_cannot_give_roles_when_creating_an_account(
+    roles, department, administrator
+):
+    before = _state()
+    with pytest.raises(PermissionDenied) as exc:
+        staff_create(
+            username="newbie",
+            password=PASSWORD,
+            display_name="新人",
+            department=department,
+            roles=roles,
+            actor=administrator,
+        )
+    assert exc.value.message == (
+        "角色由安全管理员授予（三权分立），系统管理员创建账号时不能指定角色。"
+        "请先创建账号，再由安全管理员在“角色分配与双因素重置”页面授予。"
+    )
+    assert _state() == before
+    event = SecurityEvent.objects.get(kind="role_refused")
+    assert (event.actor_name, event.target, event.success, event.detail) == (
+        "admin",
+        "user:newbie",
+        False,
+        {"roles": [str(r) for r in roles], "grant": True, "code": "permission_denied"},
     )
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field", "message"),
     [
-        ({"roles": ["reviewer", "janitor"]}, "roles", "角色：未知的角色 janitor。"),
+        ({"roles": ["reviewer", "janitor"], "actor": None}, "roles", "角色：未知的角色 janitor。"),
         ({"username": " "}, "username", "用户名：不能为空。"),
         ({"username": "admin"}, "username", "用户名：admin 已被使用。"),
         ({"phone": "123"}, "phone", None),
@@ -227,7 +277,7 @@ def test_staff_create_refusals_change_nothing(kwargs, field, message, department
                 "password": PASSWORD,
                 "display_name": "新人",
                 "department": department,
-                "roles": [Role.REVIEWER],
+                "roles": [],
                 "actor": administrator,
                 **kwargs,
             }
@@ -248,51 +298,53 @@ def test_staff_create_by_a_non_administrator_is_refused(role, staff_factory, dep
             password=PASSWORD,
             display_name="新人",
             department=department,
-            roles=[Role.ADMINISTRATOR],
+            roles=[],
             actor=actor,
         )
     assert _state() == before
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMINISTRATOR])
-def test_staff_set_roles_by_a_non_administrator_is_refused_and_changes_nothing(
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.SECURITY_ADMINISTRATOR])
+def test_setting_roles_by_anyone_but_the_security_administrator_is_refused(
     role, staff_factory, clerk
 ):
     actor = staff_factory(role)
     before = _state()
     with pytest.raises(PermissionDenied):
-        staff_set_roles(actor=actor, user=clerk, roles=[Role.ADMINISTRATOR])
+        role_set(actor=actor, user_id=clerk.pk, roles=[Role.ADMINISTRATOR])
     with pytest.raises(PermissionDenied):
-        staff_set_roles(actor=actor, user=actor, roles=[Role.ADMINISTRATOR])
+        role_set(actor=actor, user_id=actor.pk, roles=[Role.ADMINISTRATOR])
     assert _state() == before
     assert roles_of(User.objects.get(pk=clerk.pk)) == {Role.WINDOW_CLERK}
 
 
-def test_staff_set_roles_by_an_applicant_is_refused(applicant_a, clerk):
+def test_setting_roles_by_an_applicant_is_refused(applicant_a, clerk):
     before = _state()
     with pytest.raises(PermissionDenied):
-        staff_set_roles(actor=applicant_a, user=clerk, roles=[Role.SUPERVISOR])
+        role_set(actor=applicant_a, user_id=clerk.pk, roles=[Role.SUPERVISOR])
     assert _state() == before
 
 
-def test_staff_set_roles_refuses_unknown_roles_and_changes_nothing(administrator, clerk):
+def test_setting_roles_refuses_unknown_roles_and_changes_nothing(security_admin, clerk):
     before = _state()
     with pytest.raises(ValidationFailed) as exc:
-        staff_set_roles(actor=administrator, user=clerk, roles=[Role.SUPERVISOR, "root"])
+        role_set(actor=security_admin, user_id=clerk.pk, roles=[Role.SUPERVISOR, "root"])
     assert exc.value.message == "角色：未知的角色 root。"
     assert _state() == before
 
 
-def test_administrator_role_opens_and_closes_the_configuration_site(administrator, clerk):
+def test_administrator_role_opens_and_closes_the_configuration_site(
+    administrator, security_admin, clerk
+):
     assert (administrator.is_staff, administrator.is_superuser) == (True, True)
     assert (clerk.is_staff, clerk.is_superuser) == (False, False)
 
-    staff_set_roles(actor=administrator, user=clerk, roles=[Role.WINDOW_CLERK, Role.ADMINISTRATOR])
+    role_set(actor=security_admin, user_id=clerk.pk, roles=[Role.WINDOW_CLERK, Role.ADMINISTRATOR])
     clerk = User.objects.get(pk=clerk.pk)
     assert (clerk.is_staff, clerk.is_superuser) == (True, True)
     assert roles_of(clerk) == {Role.WINDOW_CLERK, Role.ADMINISTRATOR}
 
-    staff_set_roles(actor=administrator, user=clerk, roles=[Role.SUPERVISOR])
+    role_set(actor=security_admin, user_id=clerk.pk, roles=[Role.SUPERVISOR])
     clerk = User.objects.get(pk=clerk.pk)
     assert (clerk.is_staff, clerk.is_superuser) == (False, False)
     assert roles_of(clerk) == {Role.SUPERVISOR}
@@ -301,7 +353,14 @@ def test_administrator_role_opens_and_closes_the_configuration_site(administrato
         {"from": ["window_clerk"], "to": ["administrator", "window_clerk"]},
         {"from": ["administrator", "window_clerk"], "to": ["supervisor"]},
     ]
-    assert {e.actor for e in events} == {administrator}
+    assert {e.actor for e in events} == {security_admin}
+    changes = SecurityEvent.objects.filter(kind__in=["role_granted", "role_revoked"]).order_by("id")
+    assert [(e.kind, e.detail["role"]) for e in changes] == [
+        ("role_granted", "administrator"),
+        ("role_granted", "supervisor"),
+        ("role_revoked", "administrator"),
+        ("role_revoked", "window_clerk"),
+    ]
 
 
 # --- the two sites ---------------------------------------------------------------------------

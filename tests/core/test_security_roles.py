@@ -4,17 +4,19 @@ another's work, and role changes are security events."""
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import PASSWORD
 from tongban.core.errors import NotFound, PermissionDenied, ValidationFailed
-from tongban.core.models import SecurityEvent
+from tongban.core.models import AuditEvent, EventChainHead, SecurityEvent
 from tongban.core.permissions import Role, clear_cache, roles_of
 from tongban.core.security_2fa import two_factor_reset
-from tongban.core.security_roles import role_grant, role_revoke
-from tongban.core.services import staff_create, staff_set_roles
+from tongban.core.security_roles import role_grant, role_revoke, role_set
+from tongban.core.services import staff_create
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +143,7 @@ def test_the_page_shows_the_conflict_in_chinese(security_admin_client, audit_adm
     assert fresh_roles(audit_admin) == {Role.AUDIT_ADMINISTRATOR}
 
 
-def test_creating_or_setting_two_administrator_roles_is_refused(administrator, department, clerk):
+def test_creating_or_setting_two_administrator_roles_is_refused(security_admin, department, clerk):
     with pytest.raises(ValidationFailed) as caught:
         staff_create(
             username="both",
@@ -151,13 +153,21 @@ def test_creating_or_setting_two_administrator_roles_is_refused(administrator, d
             roles=[Role.ADMINISTRATOR, Role.AUDIT_ADMINISTRATOR],
         )
     assert caught.value.code == "role_conflict"
-    with pytest.raises(ValidationFailed):
-        staff_set_roles(
-            actor=administrator,
-            user=clerk,
+    with pytest.raises(ValidationFailed) as caught:
+        role_set(
+            actor=security_admin,
+            user_id=clerk.pk,
             roles=[Role.SECURITY_ADMINISTRATOR, Role.AUDIT_ADMINISTRATOR],
         )
+    assert caught.value.message == (
+        "角色：安全管理员、审计管理员 须由不同的人担任（三权分立），同一账号不能兼任。"
+    )
     assert fresh_roles(clerk) == {Role.WINDOW_CLERK}
+    event = SecurityEvent.objects.get(kind="role_refused")
+    assert event.detail == {
+        "roles": ["security_administrator", "audit_administrator"],
+        "code": "role_conflict",
+    }
 
 
 def test_only_the_security_administrator_assigns_roles(administrator, audit_admin, clerk):
@@ -211,6 +221,45 @@ def test_others_cannot_reset_a_second_factor(administrator, audit_admin, securit
     assert TOTPDevice.objects.filter(user=clerk).count() == 1
 
 
-def test_the_configuration_site_has_no_second_factor_or_audit_models():
-    for model in (TOTPDevice, StaticDevice, SecurityEvent):
-        assert not admin.site.is_registered(model)
+def test_the_configuration_site_has_no_roles_second_factor_or_audit_models():
+    for model in (
+        Group,
+        TOTPDevice,
+        StaticDevice,
+        SecurityEvent,
+        AuditEvent,
+        EventChainHead,
+        AccessLog,
+        AccessFailureLog,
+    ):
+        assert not admin.site.is_registered(model), model
+
+
+def test_the_system_administrator_cannot_change_roles_or_permissions_on_the_configuration_site(
+    admin_client_, clerk
+):
+    page = admin_client_.get(f"/admin/core/user/{clerk.pk}/change/")
+    assert page.status_code == 200
+    fields = set(page.context["adminform"].form.fields)
+    assert fields == {"username", "password", "display_name", "email", "is_active"}
+    assert "综合窗口人员" in page.content.decode()  # the roles, shown read-only
+    assert admin_client_.get("/admin/auth/group/").status_code == 404
+    assert admin_client_.get("/admin/core/auditevent/").status_code == 404
+    assert admin_client_.get(f"/admin/core/user/{clerk.pk}/delete/").status_code == 403
+    # no Group or permission was touched
+    assert fresh_roles(clerk) == {Role.WINDOW_CLERK}
+
+
+def test_the_system_administrator_cannot_set_the_other_administrators_passwords(
+    admin_client_, security_admin, audit_admin, clerk
+):
+    for target in (security_admin, audit_admin):
+        url = f"/admin/core/user/{target.pk}/password/"
+        assert admin_client_.get(url).status_code == 403, url
+        refused = admin_client_.post(
+            url, {"password1": "Xy7!new-pass", "password2": "Xy7!new-pass"}
+        )
+        assert refused.status_code == 403
+        target.refresh_from_db()
+        assert target.check_password(PASSWORD)
+    assert admin_client_.get(f"/admin/core/user/{clerk.pk}/password/").status_code == 200

@@ -4,8 +4,10 @@ password, recovery codes used once, the rate limit, and what an unverified sessi
 from __future__ import annotations
 
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.test import Client
 from django_otp.oath import TOTP
@@ -13,7 +15,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import PASSWORD
-from tongban.core.models import SecurityEvent
+from tongban.core.models import RecoveryCode, SecurityEvent
+from tongban.core.security_2fa import recovery_code_hash
 from tongban.core.services import api_token_create
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +48,20 @@ def password_login(username: str) -> Client:
 def enrolled(user) -> TOTPDevice:
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     static = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
-    StaticToken.objects.bulk_create(
-        [StaticToken(device=static, token=t) for t in ("aaaa1111", "bbbb2222")]
+    RecoveryCode.objects.bulk_create(
+        [
+            RecoveryCode(device=static, code_hash=recovery_code_hash(t, salt="s1"))
+            for t in ("aaaa1111", "bbbb2222")
+        ]
     )
     return device
+
+
+def stored_match(codes: list[str], user) -> bool:
+    """Whether the user's stored hashes are exactly the hashes of these codes."""
+    rows = list(RecoveryCode.objects.filter(device__user=user).values_list("code_hash", flat=True))
+    salt = rows[0].split("$")[2] if rows else ""
+    return sorted(rows) == sorted(recovery_code_hash(c, salt=salt) for c in codes)
 
 
 def kinds(**filters) -> list[str]:
@@ -92,9 +105,9 @@ def test_enrolment_shows_the_qr_and_secret_and_a_right_code_confirms_it(require_
     assert "no-store" in done["Cache-Control"]
     codes = re.findall(r"<li>([a-z2-7]{8})</li>", done.content.decode())
     assert len(codes) == 10
-    assert sorted(codes) == sorted(
-        StaticToken.objects.filter(device__user=clerk).values_list("token", flat=True)
-    )
+    assert stored_match(codes, clerk)
+    stored = "".join(RecoveryCode.objects.values_list("code_hash", flat=True))
+    assert not any(code in stored for code in codes)  # hashed, never in plain text
     device.refresh_from_db()
     assert device.confirmed is True
     assert client.get("/console/cases/").status_code == 200  # the session is verified
@@ -160,7 +173,9 @@ def test_a_recovery_code_works_once(require_2fa, clerk):
     enrolled(clerk)
     client = password_login("clerk")
     assert client.post(VERIFY, {"code": "AAAA-1111"})["Location"] == "/console/"
-    assert list(StaticToken.objects.values_list("token", flat=True)) == ["bbbb2222"]
+    assert list(RecoveryCode.objects.values_list("code_hash", flat=True)) == [
+        recovery_code_hash("bbbb2222", salt="s1")
+    ]
     again = password_login("clerk")
     assert again.post(VERIFY, {"code": "aaaa1111"}).status_code == 422
     event = SecurityEvent.objects.get(kind="two_factor_recovery_used")
@@ -175,7 +190,8 @@ def test_renewing_recovery_codes_replaces_the_old_ones(require_2fa, clerk):
     codes = re.findall(r"<li>([a-z2-7]{8})</li>", page.content.decode())
     assert len(codes) == 10
     assert "aaaa1111" not in codes
-    assert sorted(StaticToken.objects.values_list("token", flat=True)) == sorted(codes)
+    assert RecoveryCode.objects.count() == 10
+    assert stored_match(codes, clerk)
 
 
 def test_applicants_are_never_asked(require_2fa, applicant_a):
@@ -204,3 +220,40 @@ def test_a_bogus_token_does_not_unlock_an_unverified_session(require_2fa, clerk)
     client = password_login("clerk")
     response = client.get("/api/v1/cases", headers={"Authorization": "Bearer tb_nope"})
     assert response.status_code == 401
+
+
+def test_recovery_codes_are_stored_as_salted_pbkdf2_hashes():
+    stored = recovery_code_hash("aaaa1111", salt="0123abcd")
+    algorithm, iterations, salt, digest = stored.split("$")
+    assert (algorithm, iterations, salt, len(digest)) == ("pbkdf2_sha256", "20000", "0123abcd", 64)
+    assert stored == recovery_code_hash("aaaa1111", salt="0123abcd")
+    assert stored != recovery_code_hash("aaaa1111", salt="0123abce")
+    assert "aaaa1111" not in stored
+
+
+def test_a_wrong_recovery_code_uses_nothing_and_counts_as_a_failure(require_2fa, clerk):
+    enrolled(clerk)
+    client = password_login("clerk")
+    wrong = client.post(VERIFY, {"code": "cccc3333"})
+    assert wrong.status_code == 422
+    assert "验证码不正确或已过期" in wrong.content.decode()
+    assert RecoveryCode.objects.count() == 2
+    assert kinds(kind__startswith="two_factor") == ["two_factor_failed"]
+    static = StaticDevice.objects.get(user=clerk)
+    assert static.throttling_failure_count == 1
+    assert client.get("/console/").status_code == 302  # still not verified
+
+
+def test_the_migration_hashes_existing_plain_text_codes(clerk):
+    migration = import_module("tongban.core.migrations.0008_security_followups")
+    static = StaticDevice.objects.create(user=clerk, name="recovery", confirmed=True)
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=static, token=t) for t in ("aaaa1111", "bbbb2222")]
+    )
+    migration.hash_existing_codes(apps, None)
+    assert not StaticToken.objects.exists()
+    rows = list(RecoveryCode.objects.filter(device=static).values_list("code_hash", flat=True))
+    salt = rows[0].split("$")[2]
+    assert sorted(rows) == sorted(
+        recovery_code_hash(c, salt=salt) for c in ("aaaa1111", "bbbb2222")
+    )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from axes.models import AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,19 +16,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .errors import DomainError
 from .models import (
     ApiToken,
-    AuditEvent,
     CalendarOverride,
     CalendarYear,
     Department,
     Enterprise,
     EnterpriseAuthorisation,
-    EventChainHead,
     Person,
     Region,
     ScheduledRun,
     StaffProfile,
     User,
 )
+from .permissions import Role, roles_of
 from .services import (
     calendar_override_delete,
     calendar_override_set,
@@ -32,6 +35,8 @@ from .services import (
     calendar_year_import,
 )
 from .services.calendar import parse_year_schedule
+
+OTHER_ADMINISTRATORS = frozenset({Role.SECURITY_ADMINISTRATOR, Role.AUDIT_ADMINISTRATOR})
 
 admin.site.site_header = _("通办 · 系统配置")
 admin.site.site_title = _("通办")
@@ -111,12 +116,42 @@ class StaffInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "display_name", "is_active", "is_staff", "last_login"]
+    """Accounts: the system administrator creates and disables them (三权分立). Roles are shown
+    but granted and revoked only by the security administrator (/console/security/staff/);
+    groups, permissions and the superuser flag cannot be edited here, and accounts are disabled,
+    never deleted (the audit records name them)."""
+
+    list_display = ["username", "display_name", "is_active", "roles", "last_login"]
+    list_filter = ["is_active"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
-        (_("通办"), {"fields": ["display_name"]}),
+        (None, {"fields": ["username", "password"]}),
+        (_("通办"), {"fields": ["display_name", "email"]}),
+        (_("账号状态和角色"), {"fields": ["is_active", "roles", "is_staff", "is_superuser"]}),
+        (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
     )
+    readonly_fields = ["roles", "is_staff", "is_superuser", "last_login", "date_joined"]
+    filter_horizontal = ()
     inlines = [StaffInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("角色（由安全管理员授予）"))
+    def roles(self, obj: User) -> str:
+        names = [str(Role(g.name).label) for g in obj.groups.all() if g.name in Role.values]
+        return "、".join(names) or "—"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting the security or audit administrator's password would let the system
+        # administrator act as them: they change it themselves (or the security administrator
+        # resets their second factor, another security administrator's work).
+        target = self.get_object(request, unquote(id))
+        if target is not None and roles_of(target) & OTHER_ADMINISTRATORS:
+            raise DjangoPermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 class CalendarYearForm(forms.ModelForm):
@@ -247,18 +282,6 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     exclude = ["key_hash"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["occurred_at", "stream", "seq", "action", "actor_label"]
-    list_filter = ["action"]
-    search_fields = ["stream"]
-
-
-@admin.register(EventChainHead)
-class EventChainHeadAdmin(ReadOnlyAdmin):
-    list_display = ["table", "stream", "seq"]
-
-
 @admin.register(ScheduledRun)
 class ScheduledRunAdmin(ReadOnlyAdmin):
     list_display = ["slot", "job", "status", "host", "started_at", "finished_at"]
@@ -266,8 +289,11 @@ class ScheduledRunAdmin(ReadOnlyAdmin):
     search_fields = ["job", "output"]
 
 
-# 三权分立: second-factor devices are reset by the security administrator in the console
-# (/console/security/staff/), never by the system administrator here.
-for _device_model in (TOTPDevice, StaticDevice):
-    if admin.site.is_registered(_device_model):
-        admin.site.unregister(_device_model)
+# 三权分立 (docs/security.md): what is not the system administrator's work is not on this site.
+# Roles (groups) and permissions are granted by the security administrator in the console;
+# second-factor devices are reset there too; the audit logs (the hash-chained audit stream,
+# security events, login records) are read by the audit administrator in the console and changed
+# by nobody.
+for _model in (Group, TOTPDevice, StaticDevice, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -55,7 +55,7 @@ class Perm(models.TextChoices):
     RULES_ACTIVATE = "rules.activate", _("回放并启用规则集")
     CONFIG_MANAGE = "config.manage", _("配置区划、部门、事项")
     CALENDAR_MANAGE = "calendar.manage", _("维护工作日历")
-    STAFF_MANAGE = "staff.manage", _("管理工作人员和角色")
+    STAFF_MANAGE = "staff.manage", _("创建和停用工作人员账号（角色由安全管理员授予）")
     HALL_CALL = "hall.call", _("大厅窗口签到、叫号和查看预约")
     HALL_MANAGE = "hall.manage", _("配置大厅窗口、分组和开放时间")
     LOCKER_MANAGE = "locker.manage", _("自助取件柜存件、取出和转邮寄")

@@ -8,23 +8,31 @@ has not passed the second factor reaches nothing but enrolment / verification an
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
 from base64 import b32encode
 
 import django_otp
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .errors import CoreErrorCode, NotFound, PermissionDenied, ValidationFailed
-from .models import StaffProfile, User
+from .models import RecoveryCode, StaffProfile, User
 from .permissions import Perm, is_staff_member, require_perm
 from .security import Kind, security_event_record
 
 TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery"
+# Recovery codes are 8 base32 characters (40 random bits), stored as PBKDF2-SHA256 with a
+# random salt per batch: a copy of the database does not give the codes away, and guessing one
+# offline costs 2^40 x this many hash rounds. Changing the count is safe: each stored hash
+# carries its own.
+RECOVERY_HASH_ITERATIONS = 20_000
 
 
 def needs_second_factor(user) -> bool:
@@ -52,7 +60,53 @@ def has_device(user) -> bool:
 
 
 def recovery_codes_left(user) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def recovery_code_hash(code: str, *, salt: str, iterations: int = RECOVERY_HASH_ITERATIONS) -> str:
+    """The stored form of a recovery code: ``pbkdf2_sha256$<iterations>$<salt>$<hex>``."""
+    digest = hashlib.pbkdf2_hmac("sha256", code.encode(), salt.encode(), iterations).hex()
+    return f"pbkdf2_sha256${iterations}${salt}${digest}"
+
+
+def _recovery_code_matches(device: StaticDevice, code: str) -> RecoveryCode | None:
+    """The device's stored code equal to ``code``. Every stored hash is compared in constant
+    time, and all of them are compared whatever matched, so timing tells nothing."""
+    match = None
+    hashed: dict[tuple[str, str], str] = {}
+    for row in RecoveryCode.objects.filter(device=device).order_by("pk"):
+        try:
+            _algorithm, iterations, salt, _digest = row.code_hash.split("$", 3)
+            key = (iterations, salt)
+            if key not in hashed:
+                hashed[key] = recovery_code_hash(code, salt=salt, iterations=int(iterations))
+        except ValueError:
+            continue
+        if hmac.compare_digest(hashed[key].encode(), row.code_hash.encode()) and match is None:
+            match = row
+    return match
+
+
+def _recovery_code_use(user: User, code: str) -> StaticDevice | None:
+    """Use up one recovery code: the device when ``code`` was one of the user's, else None.
+    The device row is locked, so a code cannot be used twice by two requests at once; django-
+    otp's back-off (``OTP_STATIC_THROTTLE_FACTOR``) applies as to its own tokens."""
+    with transaction.atomic():
+        device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None:
+            return None
+        allowed, _details = device.verify_is_allowed()
+        if not allowed:
+            return None
+        match = _recovery_code_matches(device, code)
+        if match is None:
+            device.throttle_increment()
+            return None
+        match.delete()
+        device.throttle_reset(commit=False)
+        device.set_last_used_timestamp(commit=False)
+        device.save()
+    return device
 
 
 def _invalid(message=None) -> ValidationFailed:
@@ -80,8 +134,14 @@ def totp_enrolment_start(*, user: User) -> TOTPDevice:
 def _new_recovery_codes(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _i in range(settings.TONGBAN_2FA_RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    codes = [
+        b32encode(secrets.token_bytes(5)).decode("ascii").lower()
+        for _i in range(settings.TONGBAN_2FA_RECOVERY_CODES)
+    ]
+    salt = secrets.token_hex(16)
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(device=device, code_hash=recovery_code_hash(c, salt=salt)) for c in codes]
+    )
     return codes
 
 
@@ -125,9 +185,7 @@ def two_factor_verify(*, request, code: str) -> None:
         if totp is not None:
             device = django_otp.verify_token(user, totp.persistent_id, code)
     else:
-        static = StaticDevice.objects.filter(user=user, confirmed=True).first()
-        if static is not None:
-            device = django_otp.verify_token(user, static.persistent_id, code)
+        device = _recovery_code_use(user, code)
     if device is None:
         security_event_record(
             kind=Kind.TWO_FACTOR_FAILED, request=request, success=False, detail={"step": "verify"}

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import SecurityEvent, SecurityEventKind, User
+from .models import Department, SecurityEvent, SecurityEventKind, User
 
 EVENT_KINDS = SecurityEventKind
 
@@ -28,6 +28,23 @@ def staff_for_security(query: str = "") -> QuerySet[User]:
     if query:
         users = users.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
     return users
+
+
+def staff_accounts(query: str = "") -> QuerySet[User]:
+    """Every staff account, disabled ones too, for the system administrator's account page."""
+    users = (
+        User.objects.filter(staff__isnull=False)
+        .select_related("staff__department")
+        .prefetch_related("groups")
+        .order_by("-is_active", "username")
+    )
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    return users
+
+
+def departments_for_accounts() -> QuerySet[Department]:
+    return Department.objects.filter(is_active=True).order_by("code")
 
 
 def enrolled_user_ids(user_ids: list[int]) -> set[int]:

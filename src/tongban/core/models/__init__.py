@@ -5,7 +5,7 @@ from .people import Enterprise, EnterpriseAuthorisation, Person
 from .personal_data import FIELD_LABELS, AccessPurpose, AccessSubject, PersonalDataAccess
 from .regions import Department, Region
 from .scheduling import RunStatus, ScheduledRun
-from .security import SecurityEvent, SecurityEventKind
+from .security import RecoveryCode, SecurityEvent, SecurityEventKind
 from .staff import StaffProfile, User
 from .tokens import ApiToken
 
@@ -25,6 +25,7 @@ __all__ = [
     "Notification",
     "Person",
     "PersonalDataAccess",
+    "RecoveryCode",
     "Region",
     "RunStatus",
     "ScheduledRun",

@@ -97,3 +97,24 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableRecord("security events are deleted only by the retention purge")
+
+
+class RecoveryCode(models.Model):
+    """One single-use second-factor recovery code, kept only as a salted PBKDF2-SHA256 hash
+    (``pbkdf2_sha256$<iterations>$<salt>$<hex digest>``): the code itself is shown once, when it
+    is made, and checked by hashing what the person types (core/security_2fa.py)."""
+
+    device = models.ForeignKey(
+        "otp_static.StaticDevice",
+        verbose_name=_("恢复码设备"),
+        on_delete=models.CASCADE,
+        related_name="recovery_codes",
+    )
+    code_hash = models.CharField(_("恢复码摘要"), max_length=160)
+
+    class Meta:
+        verbose_name = _("恢复码")
+        verbose_name_plural = _("恢复码")
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of device {self.device_id}"

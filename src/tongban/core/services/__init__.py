@@ -13,7 +13,7 @@ from .people import (
     enterprise_register,
     person_register,
 )
-from .staff import staff_create, staff_set_roles
+from .staff import staff_create, staff_set_active
 from .tokens import api_token_authenticate, api_token_create, api_token_revoke
 
 __all__ = [
@@ -31,5 +31,5 @@ __all__ = [
     "person_register",
     "region_create",
     "staff_create",
-    "staff_set_roles",
+    "staff_set_active",
 ]

@@ -8,11 +8,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from ..errors import CoreErrorCode, ValidationFailed
+from ..errors import CoreErrorCode, NotFound, PermissionDenied, ValidationFailed
 from ..identifiers import validate_phone
 from ..models import Department, StaffProfile, User
 from ..permissions import Perm, Role, clear_cache, require_perm
+from ..security import Kind, security_event_record
 from .audit import audit
+
+ROLES_BY_SECURITY_ADMINISTRATOR = _(
+    "角色由安全管理员授予（三权分立），系统管理员创建账号时不能指定角色。"
+    "请先创建账号，再由安全管理员在“角色分配与双因素重置”页面授予。"
+)
 
 
 def _check_roles(roles: Iterable[str]) -> list[str]:
@@ -56,6 +62,19 @@ def _apply_roles(user: User, roles: list[str]) -> None:
     clear_cache(user)
 
 
+def _refuse_roles_from_the_system_administrator(
+    actor: User, username: str, roles: list[str]
+) -> None:
+    security_event_record(
+        kind=Kind.ROLE_REFUSED,
+        actor=actor,
+        target=f"user:{(username or '').strip()[:150]}",
+        success=False,
+        detail={"roles": roles[:20], "grant": True, "code": str(CoreErrorCode.PERMISSION_DENIED)},
+    )
+    raise PermissionDenied(ROLES_BY_SECURITY_ADMINISTRATOR)
+
+
 def staff_create(
     *,
     username: str,
@@ -68,9 +87,20 @@ def staff_create(
     phone: str = "",
     actor: User | None = None,
 ) -> User:
-    """A staff member bound to one department, with one or more roles."""
+    """A staff member bound to one department.
+
+    Created by the system administrator (``actor``, ``staff.manage``) the account has no role:
+    roles are the security administrator's to grant (core/security_roles.py, 三权分立), and a
+    request with roles is refused (a ``role_refused`` security event). Without an actor (the
+    demo loaders, set-up commands run on the server) the roles are given at once.
+    """
+    roles = list(roles)
     if actor is not None:
         require_perm(actor, Perm.STAFF_MANAGE)
+        if roles:
+            _refuse_roles_from_the_system_administrator(
+                actor, username, [str(r)[:40] for r in roles]
+            )
     roles = _check_roles(roles)
     phone = validate_phone(phone) if phone else ""
     user = User(username=(username or "").strip(), display_name=display_name)
@@ -115,17 +145,27 @@ def staff_create(
     return user
 
 
-def staff_set_roles(*, actor: User | None, user: User, roles: Iterable[str]) -> User:
-    if actor is not None:
-        require_perm(actor, Perm.STAFF_MANAGE)
-    roles = _check_roles(roles)
+def staff_set_active(*, actor: User, user_id: int, active: bool) -> User:
+    """Disable a staff account, or enable it again: the system administrator's work
+    (``staff.manage``), never on their own account. A disabled account cannot sign in and its
+    sessions stop working at once; it keeps its roles and is never deleted (audit records name
+    it)."""
+    require_perm(actor, Perm.STAFF_MANAGE)
+    if actor.pk == user_id:
+        raise PermissionDenied(_("不能停用或启用自己的账号，请由另一名系统管理员办理。"))
     with transaction.atomic():
-        before = sorted(user.groups.values_list("name", flat=True))
-        _apply_roles(user, roles)
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None or not StaffProfile.objects.filter(user=user).exists():
+            raise NotFound(_("未找到该工作人员。"))
+        if user.is_active == active:
+            return user
+        user.is_active = active
+        user.save(update_fields=["is_active"])
         audit(
             stream=f"user:{user.pk}",
-            action="roles_changed",
+            action="staff_enabled" if active else "staff_disabled",
             actor=actor,
-            payload={"from": before, "to": sorted(roles)},
+            payload={},
         )
+    clear_cache(user)
     return user

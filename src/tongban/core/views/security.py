@@ -180,6 +180,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "verified": security_2fa.is_verified(user),
             "codes_left": security_2fa.recovery_codes_left(user),
             "required": security_2fa.required(),
+            "can_accounts": has_perm(user, Perm.STAFF_MANAGE),
             "can_roles": has_perm(user, Perm.ROLE_ASSIGN),
             "can_settings": has_perm(user, Perm.SECURITY_SETTINGS_VIEW),
             "can_audit": has_perm(user, Perm.AUDIT_VIEW),
