@@ -153,12 +153,16 @@ def test_a_missing_case_is_not_found(clerk):
     assert client_for(clerk).get("/console/cases/330199-20260101-99999/").status_code == 404
 
 
-def test_the_id_number_is_whole_only_for_those_who_need_it(accepted, clerk, supervisor):
+def test_the_id_number_is_masked_for_every_role(accepted, clerk, supervisor):
+    """Masked for the clerk too (identity.view_full): 「查看完整信息」 reveals it, logged."""
     number = accepted.applicant.id_number
     masked = number[:4] + "*" * 10 + number[-4:]
-    assert number in text(client_for(clerk).get(page_url(accepted)))
+    page = text(client_for(clerk).get(page_url(accepted)))
+    assert masked in page and number not in page
+    assert f"/console/personal-data/reveal/case/{accepted.case_no}/" in page
     page = text(client_for(supervisor).get(page_url(accepted)))
     assert masked in page and number not in page
+    assert "/console/personal-data/reveal/" not in page
 
 
 def test_material_files_are_served_to_staff_who_may_see_the_case(

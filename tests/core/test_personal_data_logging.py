@@ -4,15 +4,22 @@ the scheduler's stored command output."""
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
+from tests.catalog.specs import department, spec
 from tests.core.test_masking import captured
-from tests.factories import make_id_number
+from tests.factories import PersonFactory, UserFactory, make_id_number
+from tongban.cases.services import case_create
+from tongban.catalog.services import item_save_spec
 from tongban.core import scheduler
 from tongban.core.models import ScheduledRun
 
@@ -30,6 +37,11 @@ APP_LOGGERS = [
     "tongban.notifications",
     "tongban.core.security",
     "tongban.core.scheduler",
+    "tongban.licences",
+    "tongban.ratings",
+    "tongban.hall",
+    "tongban.core.personal_data",
+    "django.db.backends",
     "django.security.csrf",
     "django.request",
     "py.warnings",
@@ -98,3 +110,36 @@ def test_scheduler_stores_and_logs_command_output_masked(settings):
     stored = ScheduledRun.objects.get(job="leak").output
     assert ID_MASKED in stored
     assert_clean(stored + outcome.output + out.getvalue())
+
+
+@pytest.mark.django_db
+def test_form_values_saved_rotated_and_counted_never_reach_the_log(settings):
+    """The new paths: an application form holding an ID number and a mobile (encrypted in the
+    JSON column) saved (the SQL it sends), then ``keys status`` and ``keys rotate``: neither
+    the SQL log, the app log nor the command output carries a number."""
+    fields = [
+        {"code": "phone", "label": "联系电话", "type": "phone"},
+        {"code": "spouse_id", "label": "配偶身份证号", "type": "id_number"},
+    ]
+    department("mzj", 7)
+    version = item_save_spec(spec=spec("mzj", form_fields=fields), publish=True)
+    user = UserFactory(username="zhang")
+    PersonFactory(name="张晓明", user=user)
+    out = io.StringIO()
+    with captured("django") as sql, captured("tongban") as log:
+        with CaptureQueriesContext(connection) as queries:
+            case = case_create(
+                actor=user,
+                item_code=version.item.implementation_code,
+                applicant=user.person,
+                channel="web",
+                answers={"self": "yes"},
+                form_data={"phone": MOBILE, "spouse_id": ID},
+            )
+        call_command("keys", "status", stdout=out)
+        call_command("keys", "rotate", stdout=out)
+    writes = [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert any("cases_case" in w for w in writes)  # the SQL sent carries envelopes only
+    assert "cases.Case.form_data: dev1=2" in out.getvalue()
+    assert_clean(out.getvalue() + log.getvalue() + sql.getvalue() + "\n".join(writes))
+    assert case.form_data["spouse_id"] == ID

@@ -108,15 +108,23 @@ def test_the_callers_identity_is_hidden_from_handlers(
     assert (shown.name, shown.phone, shown.hidden) == ("（已保护）", "", True)
     assert "13905710001" not in str(selectors.ticket_timeline(ticket, handler))
     centre = selectors.caller_shown(ticket, operator)
-    assert (centre.name, centre.phone, centre.hidden) == ("张晓明", "13905710001", False)
+    # masked for all staff; the centre reveals the number through the logged flow
+    assert (centre.name, centre.phone, centre.hidden) == ("张晓明", "139****0001", False)
+    assert centre.can_reveal is True
     sup = selectors.caller_shown(ticket, supervisor_h)
-    assert (sup.name, sup.phone, sup.hidden) == ("张**", "139****0001", False)
+    assert (sup.name, sup.phone, sup.hidden, sup.can_reveal) == (
+        "张**",
+        "139****0001",
+        False,
+        False,
+    )
 
 
 def test_handlers_see_an_ordinary_caller_to_reach_them(world, operator, handler):
     ticket = dispatched_ticket(operator)
     shown = selectors.caller_shown(ticket, handler)
-    assert (shown.name, shown.phone, shown.hidden) == ("张晓明", "13905710001", False)
+    assert (shown.name, shown.phone, shown.hidden) == ("张晓明", "139****0001", False)
+    assert shown.can_reveal is True  # 「查看完整信息」, recorded in the access log
 
 
 def test_the_public_timeline_has_no_staff_names_or_internal_notes(world, operator, handler):

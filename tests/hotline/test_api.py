@@ -136,7 +136,7 @@ def test_the_whole_lifecycle_over_http(world, operator, handler, api):
     assert detail["clock"]["running"] is True
     assert detail["caller"] == {
         "name": "张晓明",
-        "phone": "13905710001",
+        "phone": "139****0001",  # masked for staff: the reveal flow shows it (logged)
         "hidden": False,
         "note": "",
     }

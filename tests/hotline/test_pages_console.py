@@ -114,7 +114,7 @@ def test_a_confidential_caller_is_hidden_from_the_handler(world, operator, handl
     assert "13905710001" not in page and "张晓明" not in page
     assert "来电人要求保密，信息不向承办单位提供。" in page
     operator_page = client_for(operator).get(url).content.decode()
-    assert "13905710001" in operator_page
+    assert "139****0001" in operator_page and "13905710001" not in operator_page  # masked
 
 
 def test_a_reporter_is_hidden_from_the_handler(world, operator, handler):
@@ -255,8 +255,8 @@ def test_missed_calls_are_listed_and_called_back(world, operator):
     call = services.missed_call_record(phone="13905710009")
     client = client_for(operator)
     page = client.get("/console/hotline/missed-calls/").content.decode()
-    assert "13905710009" in page
-    assert f"/console/hotline/intake/?phone=13905710009&amp;missed={call.pk}" in page
+    assert "139****0009" in page and "13905710009" not in page  # masked, never in a URL
+    assert f"/console/hotline/intake/?missed={call.pk}" in page
     response = client.post(
         f"/console/hotline/missed-calls/{call.pk}/",
         {f"call{call.pk}-outcome": "called_back", f"call{call.pk}-note": "已解答"},

@@ -25,7 +25,7 @@ from tongban.core.errors import CoreErrorCode, NotFound, PermissionDenied, Valid
 from tongban.core.identifiers import validate_credit_code, validate_id_number
 from tongban.core.permissions import Perm, has_perm, is_staff_member
 
-from . import selectors, services, uploads
+from . import personal_data, selectors, services, uploads
 from .api_bundles import router as bundles_router
 from .errors import CaseErrorCode
 from .models import Case, Channel, MaterialStatus
@@ -341,7 +341,7 @@ def _detail(case: Case, user) -> dict[str, Any]:
         "decision_reason": case.decision_reason,
         "delivery_method": case.delivery_method,
         "answers": case.answers,
-        "form_data": case.form_data,
+        "form_data": personal_data.shown_form_data(case, user),
         "clock": _clock(clock),
         "materials": [_material(m) for m in selectors.case_materials(case)],
         "tasks": [_task(t) for t in tasks],

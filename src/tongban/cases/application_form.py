@@ -59,9 +59,14 @@ ENTERPRISE_KNOWN = {"entity_name", "credit_code", "legal_representative"}
 
 def fields_of(version) -> list[FormField]:
     """The item's form fields, in order; malformed entries are skipped, never fatal."""
+    return fields_of_spec(version.form_fields)
+
+
+def fields_of_spec(form_fields) -> list[FormField]:
+    """Form fields from a ``form_fields`` list (an item version's or a bundle's)."""
     out: list[FormField] = []
     seen: set[str] = set()
-    for raw in version.form_fields or []:
+    for raw in form_fields or []:
         if not isinstance(raw, dict):
             continue
         code = str(raw.get("code") or raw.get("name") or "").strip()
@@ -88,6 +93,16 @@ def fields_of(version) -> list[FormField]:
             )
         )
     return out or list(DEFAULT_FIELDS)
+
+
+SENSITIVE_TYPES = ("id_number", "phone")
+
+
+def personal_data_codes(form_fields) -> set[str]:
+    """Codes of the fields whose values are personal data (encrypted at rest, masked for staff):
+    types ``id_number`` and ``phone``, and the default form's ``phone``."""
+    codes = {f.code for f in fields_of_spec(form_fields) if f.type in SENSITIVE_TYPES}
+    return codes | {"phone", "id_number"}
 
 
 def known_values(fields: list[FormField], *, person, enterprise=None) -> dict[str, str]:

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -27,7 +28,7 @@ from .crypto import blind_index, normalise
 from .errors import CoreErrorCode, NotFound, PermissionDenied, ValidationFailed
 from .masking import mask_id_number, mask_name, mask_phone
 from .models import (
-    FIELD_LABELS,  # noqa: F401 - re-exported for the views
+    FIELD_LABELS,
     AccessPurpose,
     AccessSubject,
     Enterprise,
@@ -81,18 +82,74 @@ class Subject:
     label: str  # masked, for the log and the page
     values: dict[str, str]  # field → full value
     person: Person | None = None
+    # field → label and field → kind ("id_number" / "phone") for fields FIELD_LABELS and
+    # MASKERS do not know (an application form's own fields, "form:<code>").
+    labels: dict[str, str] = dc_field(default_factory=dict)
+    kinds: dict[str, str] = dc_field(default_factory=dict)
+
+    def field_label(self, name: str) -> str:
+        return str(self.labels.get(name) or FIELD_LABELS.get(name, name))
 
 
-# resolver(user, ref) -> Subject; raises NotFound for missing and forbidden alike.
-_RESOLVERS: dict[str, Callable[[object, str], Subject]] = {}
+@dataclass(frozen=True)
+class SubjectKind:
+    kind: str
+    label: str
+    resolver: Callable[[object, str], Subject]
+    allowed: Callable[[object], bool]
 
 
-def register_subject(kind: str, resolver: Callable[[object, str], Subject]) -> None:
-    _RESOLVERS[kind] = resolver
+def _full_view(user) -> bool:
+    return has_perm(user, Perm.IDENTITY_VIEW_FULL)
+
+
+# kind → how to resolve it; resolver(user, ref) raises NotFound for missing and forbidden alike.
+_KINDS: dict[str, SubjectKind] = {}
+
+
+def register_subject(
+    kind: str,
+    resolver: Callable[[object, str], Subject],
+    *,
+    label=None,
+    allowed: Callable[[object], bool] | None = None,
+) -> None:
+    """Register a kind of subject whose data staff may reveal (from an ``AppConfig.ready``).
+
+    ``allowed(user)`` is the coarse right to reveal this kind (default: ``identity.view_full``);
+    the resolver checks the object itself (a ticket the user may handle, a case of their
+    department) and raises ``NotFound`` otherwise."""
+    _KINDS[kind] = SubjectKind(
+        kind=kind,
+        label=label if label is not None else kind,
+        resolver=resolver,
+        allowed=allowed or _full_view,
+    )
+
+
+def subject_kind_label(kind: str) -> str:
+    entry = _KINDS.get(kind)
+    if entry is not None:
+        return str(entry.label)
+    return str(dict(AccessSubject.choices).get(kind, kind))
+
+
+def may_reveal(user, kind: str) -> bool:
+    """Whether ``user`` may ask to see this kind of subject in full (the link is shown)."""
+    entry = _KINDS.get(kind)
+    return bool(
+        entry is not None and getattr(user, "is_authenticated", False) and entry.allowed(user)
+    )
 
 
 def _person_subject(user, ref: str) -> Subject:
-    person = Person.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+    return person_subject(int(ref) if ref.isdigit() and len(ref) < 12 else None)
+
+
+def person_subject(person_id: int | None) -> Subject:
+    """A person as the subject of an access (for a page that shows a number as part of its task
+    and records it with ``personal_data_access_record``; the caller checked the right)."""
+    person = Person.objects.filter(pk=person_id).first() if person_id else None
     if person is None:
         raise NotFound()
     return Subject(
@@ -116,20 +173,26 @@ def _enterprise_subject(user, ref: str) -> Subject:
     )
 
 
-register_subject(AccessSubject.PERSON, _person_subject)
-register_subject(AccessSubject.ENTERPRISE, _enterprise_subject)
+register_subject(AccessSubject.PERSON, _person_subject, label=AccessSubject.PERSON.label)
+register_subject(
+    AccessSubject.ENTERPRISE, _enterprise_subject, label=AccessSubject.ENTERPRISE.label
+)
 
 
 def subject_resolve(*, user, kind: str, ref: str) -> Subject:
-    """The subject as a staff member with the full-view permission may reveal it."""
-    resolver = _RESOLVERS.get(kind)
-    if resolver is None or not has_perm(user, Perm.IDENTITY_VIEW_FULL):
+    """The subject as a staff member with the right to reveal it may see it."""
+    if not may_reveal(user, kind):
         raise NotFound()
-    return resolver(user, str(ref))
+    return _KINDS[kind].resolver(user, str(ref))
+
+
+def mask_value(field: str, value: str, *, kind: str = "") -> str:
+    masker = MASKERS.get(kind) or MASKERS.get(field) or mask_phone
+    return masker(value)
 
 
 def masked_values(subject: Subject) -> dict[str, str]:
-    return {f: MASKERS.get(f, mask_phone)(v) for f, v in subject.values.items()}
+    return {f: mask_value(f, v, kind=subject.kinds.get(f, "")) for f, v in subject.values.items()}
 
 
 # --- the reveal and its log -----------------------------------------------------------------
@@ -165,7 +228,7 @@ def personal_data_reveal(
     ip: str | None = None,
 ) -> tuple[Subject, dict[str, str]]:
     """Record one unmasked view and return (subject, {field: full value})."""
-    if not has_perm(actor, Perm.IDENTITY_VIEW_FULL):
+    if not may_reveal(actor, kind):
         raise PermissionDenied()
     subject = subject_resolve(user=actor, kind=kind, ref=ref)
     wanted = [f for f in dict.fromkeys(fields) if f in subject.values]
@@ -183,6 +246,27 @@ def personal_data_reveal(
             field="reason",
             max=REASON_MAX,
         )
+    personal_data_access_record(
+        actor=actor, subject=subject, fields=wanted, purpose=purpose, reason=reason, ip=ip
+    )
+    return subject, {f: subject.values[f] for f in wanted}
+
+
+def personal_data_access_record(
+    *,
+    actor,
+    subject: Subject,
+    fields: Iterable[str],
+    purpose: str,
+    reason: str,
+    ip: str | None = None,
+) -> PersonalDataAccess:
+    """Append one row to the access log for a full value a page shows as part of its task
+    (the purpose set by the page, e.g. the number of a missed call put into the intake form
+    for the call-back). The caller has checked the actor's right to the subject."""
+    fields = [f for f in dict.fromkeys(fields) if f in subject.values]
+    if purpose not in AccessPurpose.values or not fields:
+        raise ValueError("an access needs a known purpose and at least one field")
     with transaction.atomic():
         head, _created = EventChainHead.objects.select_for_update().get_or_create(
             table=CHAIN_TABLE, stream=CHAIN_STREAM, defaults={"hash": GENESIS_HASH}
@@ -191,13 +275,13 @@ def personal_data_reveal(
             at=timezone.now(),
             actor=actor,
             actor_label=str(actor)[:150],
-            subject_kind=subject.kind,
+            subject_kind=subject.kind[:16],
             subject_ref=subject.ref[:64],
             person=subject.person,
             subject_label=subject.label[:128],
-            fields=wanted,
+            fields=fields,
             purpose=purpose,
-            reason=reason,
+            reason=" ".join(str(reason).split())[:REASON_MAX],
             ip=ip or None,
             prev_hash=head.hash,
         )
@@ -206,7 +290,7 @@ def personal_data_reveal(
         head.seq += 1
         head.hash = row.hash
         head.save(update_fields=["seq", "hash"])
-    return subject, {f: subject.values[f] for f in wanted}
+    return row
 
 
 def access_log_verify() -> list[str]:

@@ -58,19 +58,18 @@ def _is_own(person: Person, user: User) -> bool:
 
 
 def shown_id_number(person: Person, viewer: User) -> str:
-    """The ID number as ``viewer`` may see it: whole only for roles that need it.
+    """The ID number as a page or API shows it: masked for everyone, staff included.
 
-    The person themselves sees it masked too: a signed-in page is often on a shared screen.
+    A staff member who needs the whole number uses the reveal flow (「查看完整信息」,
+    ``core.personal_data.personal_data_reveal``), which records the view in the access log;
+    the person themselves sees it masked too (a signed-in page is often on a shared screen).
     """
-    if _is_own(person, viewer):
-        return mask_id_number(person.id_number)
-    if has_perm(viewer, Perm.IDENTITY_VIEW_FULL):
-        return person.id_number
     return mask_id_number(person.id_number)
 
 
 def shown_phone(phone: str, viewer: User) -> str:
-    return phone if has_perm(viewer, Perm.IDENTITY_VIEW_FULL) else mask_phone(phone)
+    """A phone number as a page or API shows it: masked for everyone (see shown_id_number)."""
+    return mask_phone(phone)
 
 
 def role_labels(user: User) -> list[str]:

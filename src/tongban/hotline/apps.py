@@ -12,9 +12,12 @@ class HotlineConfig(AppConfig):
         # listeners when an item is published or retired (it may not import the hotline).
         from tongban.catalog.services.hooks import on_publication_changed
 
+        from . import personal_data
         from .knowledge.catalog_sync import on_catalogue_change
         from .suggestions import install as install_classifier
 
         on_publication_changed(on_catalogue_change)
         # [D] the active dispatch classifier suggests subjects after the rules and catalogue
         install_classifier()
+        # 「查看完整信息」 of a ticket's caller and a missed call (core's logged reveal flow)
+        personal_data.register()

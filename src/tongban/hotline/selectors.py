@@ -8,7 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from tongban.core.models import Department, Region
 from tongban.core.models.regions import DepartmentKind
 from tongban.core.permissions import Perm, has_perm
 
-from . import access, clocks, dispatch
+from . import access, clocks, dispatch, personal_data
 from .models import (
     AssignmentRole,
     AssignmentStatus,
@@ -105,12 +106,15 @@ class CallerView:
     phone: str
     hidden: bool
     note: str = ""
+    # The viewer may see the number in full through the logged reveal flow (「查看完整信息」).
+    can_reveal: bool = False
 
 
 def caller_shown(ticket: Ticket, viewer) -> CallerView:
     """The caller as ``viewer`` may see them. Handlers never see who reported a 举报, nor an
-    anonymous or confidential caller; the centre and supervisors do (supervisors with the
-    number masked). Other handlers see the caller so that they can reach them."""
+    anonymous or confidential caller; the centre and supervisors do. The number is masked for
+    all staff: whoever needs it to reach the caller (operators, the callback team, handlers of
+    the unit) reveals it through the logged flow; the caller sees their own number."""
     if not access.sees_caller(viewer, ticket):
         if ticket.ticket_type == "report":
             note = _("举报人信息已依法保护，不向承办单位提供。")
@@ -119,23 +123,24 @@ def caller_shown(ticket: Ticket, viewer) -> CallerView:
         else:
             note = _("匿名反映。")
         return CallerView(name=str(_("（已保护）")), phone="", hidden=True, note=str(note))
-    full = (
-        getattr(viewer, "pk", None) == ticket.caller_user_id
-        or has_perm(viewer, Perm.TICKET_CREATE)
-        or has_perm(viewer, Perm.TICKET_CALLBACK)
-        or has_perm(viewer, Perm.IDENTITY_VIEW_FULL)
-        or (access.is_handler(viewer) and not access.sees_all(viewer))
-    )
+    own = ticket.caller_user_id is not None and getattr(viewer, "pk", None) == ticket.caller_user_id
+    contact = own or personal_data.may_contact_caller(viewer, ticket)
     name = ticket.caller_name or (str(_("匿名")) if ticket.anonymous else "")
-    phone = ticket.caller_phone if full else mask_phone(ticket.caller_phone)
-    if not full and ticket.caller_name:
+    phone = ticket.caller_phone if own else mask_phone(ticket.caller_phone)
+    if not contact and ticket.caller_name:
         name = mask_name(ticket.caller_name)
     notes = []
     if ticket.anonymous:
         notes.append(str(_("匿名举报：不得向承办单位透露来电人信息。")))
     if ticket.confidential:
         notes.append(str(_("来电人要求保密（GB/T 33358）：不得向承办单位透露来电人信息。")))
-    return CallerView(name=name, phone=phone, hidden=False, note=" ".join(notes))
+    return CallerView(
+        name=name,
+        phone=phone,
+        hidden=False,
+        note=" ".join(notes),
+        can_reveal=not own and contact and bool(ticket.caller_phone),
+    )
 
 
 # --------------------------------------------------------------------------- timeline
@@ -318,6 +323,25 @@ def _looks_like_phone(q: str) -> str | None:
     return None
 
 
+class _TitleHoldsGrams(Func):
+    """PostgreSQL: the title's characters and bigrams (the GIN index of hotline migration 0008)
+    hold every bigram of the word — or its one character (both upper-cased). A necessary
+    condition for ``title__icontains``, which stays the exact test."""
+
+    template = "hotline_title_grams(%(expressions)s)"
+    arg_joiner = ") @> hotline_word_grams("
+    output_field = BooleanField()
+
+
+def title_search(qs: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
+    """Tickets whose title contains ``q`` (case-insensitive), through the gram index on
+    PostgreSQL: the same tickets as the ILIKE scan, without scanning every title."""
+    qs = qs.filter(title__icontains=q)
+    if connection.vendor == "postgresql":
+        qs = qs.filter(_TitleHoldsGrams(F("title"), Value(q)))
+    return qs
+
+
 def apply_filters(qs: QuerySet[Ticket], filters: dict[str, Any] | None) -> QuerySet[Ticket]:
     """status, department (code), type, source, subject (code, with its children), urgency,
     street (code), q (a ticket number, a phone number, or words of the title)."""
@@ -346,7 +370,7 @@ def apply_filters(qs: QuerySet[Ticket], filters: dict[str, Any] | None) -> Query
         elif (phone := _looks_like_phone(q)) is not None:
             qs = qs.filter(caller_phone=phone)
         else:
-            qs = qs.filter(title__icontains=q)
+            qs = title_search(qs, q)
     return qs
 
 
@@ -502,7 +526,9 @@ def ticket_queue(
             if tab in WORK_TABS
             else qs.order_by("created_at", "id")
         )
-    total = qs[: COUNT_CAP + 1].count()
+    # capped count: no ORDER BY, so that the database stops at the cap instead of sorting
+    # every match first (a frequent word matches hundreds of thousands of tickets)
+    total = qs.order_by()[: COUNT_CAP + 1].count()
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     pages = max(1, -(-total // PAGE_SIZE))

@@ -9,7 +9,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.models import ChainedEvent
+from tongban.core.personal_data_json import EncryptedJSONField
 
+from ..application_form import personal_data_codes
 from ..states import BundleStatus
 
 
@@ -44,7 +46,8 @@ class BundleCase(models.Model):
     )
     channel = models.CharField(_("申报渠道"), max_length=16)
     answers = models.JSONField(_("情形回答"), default=dict, blank=True)
-    form_data = models.JSONField(_("合并申请表"), default=dict, blank=True)
+    # ID numbers and phones encrypted at rest, plain in memory (docs/personal-data.md)
+    form_data = EncryptedJSONField(_("合并申请表"), default=dict, blank=True)
     status = models.CharField(
         _("状态"),
         max_length=16,
@@ -76,6 +79,11 @@ class BundleCase(models.Model):
 
     def __str__(self) -> str:
         return self.bundle_no
+
+    def personal_data_codes(self) -> set[str]:
+        """The combined form's fields whose values are encrypted (types id_number and phone);
+        the items' own fields are also caught by their values (EncryptedJSONField)."""
+        return personal_data_codes(self.bundle.form_fields)
 
     @property
     def stream(self) -> str:

@@ -2,6 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tongban.core.personal_data_json import EncryptedJSONField
+
+from ..application_form import personal_data_codes
 from ..states import CaseStatus
 
 
@@ -58,7 +61,8 @@ class Case(models.Model):
     agent_authorisation = models.CharField(_("授权说明"), max_length=256, blank=True)
     channel = models.CharField(_("申报渠道"), max_length=16, choices=Channel.choices)
     answers = models.JSONField(_("情形回答"), default=dict, blank=True)
-    form_data = models.JSONField(_("申请表"), default=dict, blank=True)
+    # ID numbers and phones encrypted at rest, plain in memory (docs/personal-data.md)
+    form_data = EncryptedJSONField(_("申请表"), default=dict, blank=True)
     status = models.CharField(
         _("状态"),
         max_length=24,
@@ -114,6 +118,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.case_no
+
+    def personal_data_codes(self) -> set[str]:
+        """The form's fields whose values are encrypted (types id_number and phone)."""
+        return personal_data_codes(self.item_version.form_fields)
 
     @property
     def stream(self) -> str:

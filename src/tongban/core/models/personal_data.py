@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "caller_phone": _("来电号码"),
     "holder_id_no": _("证件号码"),
 }
+FORM_FIELD_LABEL = _("申请表")
 
 
 class AccessSubject(models.TextChoices):
@@ -78,4 +79,11 @@ class PersonalDataAccess(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} → {self.subject_label}"
 
     def field_labels(self) -> list[str]:
-        return [str(FIELD_LABELS.get(f, f)) for f in self.fields]
+        # An application form's own field is logged as "form:<code>".
+        return [
+            str(
+                FIELD_LABELS.get(f)
+                or (f"{FORM_FIELD_LABEL}：{f[5:]}" if f.startswith("form:") else f)
+            )
+            for f in self.fields
+        ]

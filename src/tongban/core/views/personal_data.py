@@ -24,7 +24,6 @@ from tongban.core.access import rule
 from ..errors import DomainError, NotFound
 from ..permissions import Perm, has_perm
 from ..personal_data import (
-    FIELD_LABELS,
     REASON_MAX,
     AccessPurpose,
     access_log,
@@ -74,7 +73,7 @@ def reveal(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
         subject = subject_resolve(user=request.user, kind=kind, ref=ref)
     except NotFound:
         raise Http404 from None
-    choices = [(f, FIELD_LABELS.get(f, f)) for f, v in subject.values.items() if v]
+    choices = [(f, subject.field_label(f)) for f, v in subject.values.items() if v]
     form = RevealForm(request.POST or None, choices=choices)
     shown: dict[str, str] = {}
     status = 200
@@ -96,7 +95,7 @@ def reveal(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
             status = 422
     masked = masked_values(subject)
     rows = [
-        (FIELD_LABELS.get(f, f), shown.get(f) or masked[f], f in shown)
+        (subject.field_label(f), shown.get(f) or masked[f], f in shown)
         for f, v in subject.values.items()
         if v
     ]

@@ -206,6 +206,7 @@ def bookings(request: HttpRequest, code: str) -> HttpResponse:
         {
             "booking": b,
             "name": b.person.name if full else mask_name(b.person.name),
+            # masked; 「查看完整信息」 (the person's, logged) for staff who need the number
             "phone": mask_phone(b.person.phone),
         }
         for b in selectors.day_bookings(hall, day)

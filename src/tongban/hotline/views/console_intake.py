@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongban.core.access import rule
 from tongban.core.errors import DomainError, PermissionDenied
 from tongban.core.permissions import Perm
+from tongban.core.ratelimit import client_address
 
-from .. import dispatch, selectors, services, suggestions
+from .. import dispatch, personal_data, selectors, services, suggestions
 from ..states import TicketStatus, TriageOutcome
 from .console import add_domain_error, error_list, htmx_partial, require
 from .console_forms import TRIAGE_HINTS, IntakeForm
@@ -62,14 +63,20 @@ def _intake_context(request: HttpRequest, form: IntakeForm) -> dict:
 def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         initial = {"idempotency_key": secrets.token_urlsafe(16)}
-        phone = request.GET.get("phone", "")[:20]
-        if phone:
-            initial["caller_phone"] = phone
+        # The call-back of a missed call: its id travels in the URL, never the number, which
+        # is filled in here and the view recorded in the personal-data access log.
         missed = request.GET.get("missed", "")
         if missed.isdigit() and len(missed) < 12:
-            initial["missed_call"] = int(missed)
+            call = personal_data.missed_call_for_callback(
+                actor=request.user, call_id=int(missed), ip=client_address(request)
+            )
+            if call is not None:
+                initial.update(missed_call=call.pk, caller_phone=call.phone)
         form = IntakeForm(initial=initial)
-        return render(request, "hotline/console_intake.html", _intake_context(request, form))
+        response = render(request, "hotline/console_intake.html", _intake_context(request, form))
+        if "caller_phone" in initial:
+            response["Cache-Control"] = "no-store"  # a full number (logged) in the page
+        return response
 
     form = IntakeForm(request.POST)
     status = 400

@@ -22,9 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
 from tongban.core.masking import mask_id_number
-from tongban.core.permissions import Perm, has_perm, is_staff_member
+from tongban.core.permissions import is_staff_member
+from tongban.core.ratelimit import client_address
 
-from .. import qr, wallet
+from .. import personal_data, qr, wallet
 from ..models import LicenceStatus
 from ..selectors import licence_state
 from ..services import licence_reissue, licence_revoke
@@ -62,8 +63,7 @@ def _licence(request: HttpRequest, pk: int):
 
 
 def _holder_id(licence, user) -> str:
-    if has_perm(user, Perm.IDENTITY_VIEW_FULL):
-        return licence.holder_id_no
+    """Masked for every viewer: 「查看完整信息」 shows it in full (logged)."""
     return mask_id_number(licence.holder_id_no)
 
 
@@ -133,7 +133,14 @@ def licence_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @issuer_view
 def licence_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return pdf_response(_licence(request, pk))
+    licence = _licence(request, pk)
+    # The PDF carries the holder's ID number in full: the download is a logged access.
+    personal_data.licence_pdf_access(
+        actor=request.user, licence=licence, ip=client_address(request)
+    )
+    response = pdf_response(licence)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @rule("perm:licence.issue")

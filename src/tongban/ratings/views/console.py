@@ -9,16 +9,22 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.core import selectors as core_selectors
 from tongban.core.access import rule
 from tongban.core.errors import DomainError, NotFound
+from tongban.core.masking import mask_phone
+from tongban.core.models import AccessPurpose, AccessSubject
 from tongban.core.permissions import Perm, has_perm, is_staff_member
+from tongban.core.personal_data import Subject, person_subject, personal_data_access_record
+from tongban.core.ratelimit import client_address
 
 from .. import selectors, services
 from ..models import RectificationStatus, ServiceKind
@@ -206,10 +212,42 @@ def rectification_contact(request: HttpRequest, pk: int) -> HttpResponse:
     """Reveal the rater's contact details (logged) — handlers of the department only."""
     r = _get(request, pk)
     try:
-        contact = services.rectification_contact(actor=request.user, pk=r.pk)
+        with transaction.atomic():
+            contact = services.rectification_contact(actor=request.user, pk=r.pk)
+            _contact_access(request, r, contact)
     except DomainError as exc:
         return forbidden(request, exc.message)
-    return _page(request, _get(request, pk), contact=contact)
+    response = _page(request, _get(request, pk), contact=contact)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+CONTACT_REASON = gettext_lazy("差评整改回访")
+
+
+def _contact_access(request: HttpRequest, r, contact: dict[str, str]) -> None:
+    """The full phone shown to the handler is also an entry of the personal-data access log
+    (who, whose, why, when) that supervisors query, besides the rectification's own record."""
+    if not contact.get("phone"):
+        return
+    rating = r.rating
+    if rating.person_id:
+        subject = person_subject(rating.person_id)
+    else:
+        subject = Subject(
+            kind=AccessSubject.TICKET,
+            ref=rating.service_ref,
+            label=f"{rating.service_ref}（{mask_phone(contact['phone'])}）",
+            values={"phone": contact["phone"]},
+        )
+    personal_data_access_record(
+        actor=request.user,
+        subject=subject,
+        fields=["phone"],
+        purpose=AccessPurpose.CONTACT,
+        reason=f"{CONTACT_REASON} {rating.service_ref}",
+        ip=client_address(request),
+    )
 
 
 # ---------------------------------------------------------------- flagged ratings

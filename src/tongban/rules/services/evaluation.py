@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongban.core.masking import mask_id_number, mask_phone
+from tongban.core.personal_data_json import looks_sensitive
 
 from .. import connectors as sources
 from ..compiler import compile_closure
@@ -98,6 +99,9 @@ def _shown(name: str, value: Any) -> Any:
         return mask_id_number(value)
     if isinstance(value, str) and leaf.endswith("phone"):
         return mask_phone(value)
+    if isinstance(value, str) and looks_sensitive(value):
+        # a form field of type id_number / phone under any name: never a full copy in the trace
+        return mask_id_number(value) if len(value.strip()) == 18 else mask_phone(value)
     return value
 
 
