@@ -10,7 +10,6 @@ the foreign-key triggers off when the role may do that) and bulk_create on SQLit
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import random
 import time
@@ -180,25 +179,6 @@ def make_world() -> dict:
 
 
 # ---------------------------------------------------------------- a million tickets
-
-
-def _digest(stream, seq, occurred, actor_id, label, action, frm, to, reason, payload, prev):
-    """What core.events.event_digest computes for such an event."""
-    body = {
-        "stream": stream,
-        "seq": seq,
-        "occurred_at": occurred.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "actor": actor_id,
-        "actor_label": label,
-        "action": action,
-        "from": frm,
-        "to": to,
-        "reason": reason,
-        "payload": payload,
-        "prev": prev,
-    }
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Generator:
@@ -371,6 +351,8 @@ class Generator:
                     )
         t["version"] = len(events)
         out["ticket"].append(t)
+        from tongban.supervision.bench_rows import _digest  # one reference digest for both benches
+
         prev = GENESIS
         for seq, (action, actor, frm, to, reason, payload, when) in enumerate(events, start=1):
             digest = _digest(

@@ -49,7 +49,13 @@ from measure import load  # noqa: E402
 
 
 def setup(
-    data_dir: str, cases: int, tickets: int, seed: int, skip_seed: bool, args_full_demo: bool
+    data_dir: str,
+    cases: int,
+    tickets: int,
+    seed: int,
+    skip_seed: bool,
+    args_full_demo: bool,
+    minutes: float | None = None,
 ) -> None:
     os.environ.update(server_env(data_dir))
     import django
@@ -74,16 +80,52 @@ def setup(
         catalog_demo.load(lambda _line: None)
         hotline_demo.load(lambda _line: None, count=0)
     print(f"seed: demo district in {time.perf_counter() - started:.0f} s; load {load()}")
+    from tongban.supervision.bench_seed import existing_rows
+
+    before = existing_rows()
     started = time.perf_counter()
-    call_command("bench", "seed", cases=cases, tickets=tickets, seed=seed)
+    call_command("bench", "seed", cases=cases, tickets=tickets, seed=seed, minutes=minutes)
     seconds = time.perf_counter() - started
+    after = existing_rows()
+    made = (after[0] - before[0], after[1] - before[1])
     print(
-        f"seed: {cases:,} cases + {tickets:,} tickets in {seconds:.0f} s = "
-        f"{cases / seconds if seconds else 0:,.0f} cases/s-equivalent, "
-        f"{(cases + tickets) / seconds:,.0f} cases+tickets/s; load {load()}",
+        f"seed: {made[0]:,} cases + {made[1]:,} tickets (asked {cases:,} + {tickets:,}) in "
+        f"{seconds:.0f} s = {sum(made) / seconds:,.0f} cases+tickets/s; load {load()}",
         flush=True,
     )
-    marker.write_text(f"{cases} {tickets} {seconds:.0f}\n")
+    marker.write_text(f"{made[0]} {made[1]} {seconds:.0f}\n")
+
+
+def sizes() -> str:
+    """PostgreSQL: the database's size on disk and its largest tables (with indexes)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        (total,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT c.relname, pg_total_relation_size(c.oid) AS s, "
+            "pg_size_pretty(pg_total_relation_size(c.oid)), "
+            "pg_size_pretty(pg_indexes_size(c.oid)) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
+            "AND c.relkind = 'r' AND NOT c.relispartition ORDER BY 2 DESC LIMIT 8"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT p.relname, pg_size_pretty(sum(pg_total_relation_size(c.oid))), "
+            "pg_size_pretty(sum(pg_indexes_size(c.oid))) FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent "
+            "GROUP BY p.relname ORDER BY sum(pg_total_relation_size(c.oid)) DESC"
+        )
+        partitioned = cursor.fetchall()
+    lines = [f"database size {total}; largest tables (total, of which indexes):"]
+    lines += [
+        f"  {name:<34} {size:>10}  {index:>10}  (partitioned)" for name, size, index in partitioned
+    ]
+    lines += [f"  {name:<34} {pretty:>10}  {index:>10}" for name, _b, pretty, index in rows]
+    return "\n".join(lines)
 
 
 def counts() -> str:
@@ -157,12 +199,23 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument(
+        "--seed-minutes", type=float, help="stop the seed after this long (a smaller data set)"
+    )
+    parser.add_argument(
         "--full-demo", action="store_true", help="`tongban demo load` (slow) before the seed"
     )
     args = parser.parse_args()
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="tongban-scale-")
     Path(data_dir).mkdir(parents=True, exist_ok=True)
-    setup(data_dir, args.cases, args.tickets, args.seed, args.skip_seed, args.full_demo)
+    setup(
+        data_dir,
+        args.cases,
+        args.tickets,
+        args.seed,
+        args.skip_seed,
+        args.full_demo,
+        args.seed_minutes,
+    )
 
     from django.db import connection
     from django.test import Client
@@ -174,6 +227,8 @@ def main() -> None:
     from tongban.supervision import kpis
 
     print(f"database {connection.vendor}; rows: {counts()}; load {load()}", flush=True)
+    if text := sizes():
+        print(text, flush=True)
     rng = random.Random(7)
 
     def client(username: str) -> Client:
@@ -232,6 +287,18 @@ def main() -> None:
     timer.measure(
         "ticket search: GET /api/v1/tickets?q=路灯",
         lambda _r: operator.get("/api/v1/tickets?q=路灯", secure=True),
+        100,
+        ok,
+    )
+    timer.measure(
+        "ticket search: GET /api/v1/tickets?q=垃圾清运",
+        lambda _r: operator.get("/api/v1/tickets?q=垃圾清运", secure=True),
+        100,
+        ok,
+    )
+    timer.measure(
+        "ticket queue search: GET /console/hotline/?tab=all&q=路灯 (operator)",
+        lambda _r: operator.get("/console/hotline/?tab=all&q=路灯", secure=True),
         100,
         ok,
     )

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from tongban.cases.models import Case, CaseEvent, ReviewTask
@@ -116,3 +116,64 @@ def test_seeded_rows_open_in_the_console_and_the_api(seeded):
     response = client.get(f"/api/v1/tickets?q={ticket.ticket_no}")
     assert response.status_code == 200
     assert [t["ticket_no"] for t in response.json()["items"]] == [ticket.ticket_no]
+
+
+def test_a_time_limit_stops_between_chunks_and_keeps_what_was_written(seeded, monkeypatch):
+    monkeypatch.setattr(bench_seed, "DEMO_SIZE", 10**9)
+    monkeypatch.setattr(bench_seed, "CHUNK", 7)
+    ticks = iter([0.0, 0.0, 0.0, 10**6])  # the deadline, then two chunks in time, then late
+    monkeypatch.setattr(bench_seed, "monotonic", lambda: next(ticks, 10**6))
+    cases, tickets = Case.objects.count(), Ticket.objects.count()
+    out = io.StringIO()
+    call_command("bench", "seed", cases=70, tickets=70, minutes=1, no_progress=True, stdout=out)
+    assert (Case.objects.count(), Ticket.objects.count()) == (cases + 7, tickets + 7)
+    assert "stopped early: 70 cases and 70 tickets were asked" in out.getvalue()
+    assert chain_verify([CaseEvent, TicketEvent]).ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's")
+def test_events_land_in_their_monthly_partitions(seeded):
+    with connection.cursor() as cursor:
+        for table in ("cases_caseevent", "hotline_ticketevent"):
+            cursor.execute(f"SELECT count(*) FROM {table}_default")
+            assert cursor.fetchone()[0] == 0
+            cursor.execute(f"SELECT count(DISTINCT tableoid) FROM {table}")
+            assert cursor.fetchone()[0] >= 12
+
+
+def _index_names() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1",
+            [[model._meta.db_table for model in bench_seed.MODELS.values()]],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="deferred indexes are PostgreSQL's")
+def test_deferred_indexes_are_dropped_for_the_load_and_rebuilt(seeded, monkeypatch):
+    monkeypatch.setattr(bench_seed, "DEMO_SIZE", 10**9)
+    before = _index_names()
+    out = io.StringIO()
+    call_command(
+        "bench", "seed", cases=5, tickets=5, defer_indexes=True, no_progress=True, stdout=out
+    )
+    text = out.getvalue()
+    assert "secondary indexes for the load" in text
+    assert "rebuilt" in text
+    assert _index_names() == before
+    assert not bench_seed._pending_file().exists()
+    assert chain_verify([CaseEvent, TicketEvent]).ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="deferred indexes are PostgreSQL's")
+def test_indexes_of_an_interrupted_load_come_back_on_the_next_run(seeded, monkeypatch):
+    monkeypatch.setattr(bench_seed, "DEMO_SIZE", 10**9)
+    before = _index_names()
+    dropped = bench_seed._indexes_drop()  # as a load killed before its end leaves them
+    assert dropped > 10
+    assert len(_index_names()) < len(before)
+    out = io.StringIO()
+    call_command("bench", "seed", cases=1, tickets=1, no_progress=True, stdout=out)
+    assert f"recreated {dropped} indexes" in out.getvalue()
+    assert _index_names() == before

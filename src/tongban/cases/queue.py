@@ -289,7 +289,11 @@ def _scope_q(scope: str, *, user, department_id: int | None) -> Q:
         status=SignerStatus.PENDING,
         task__status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED],
     ).filter(Q(waits_for__isnull=True) | ~Q(waits_for__status=SignerStatus.PENDING))
-    return Q(pk__in=claimed.values("case_id")) | Q(pk__in=signing.values("task__case_id"))
+    # one IN over the UNION (not two ORed INs): the database can then start from the user's
+    # tasks and join the cases, instead of walking a due-date index and testing every case
+    # against both subqueries (1.5 s → 0.5 s for 13,000 claimed tasks among 940,000 cases)
+    mine = claimed.order_by().values("case_id").union(signing.order_by().values("task__case_id"))
+    return Q(pk__in=mine)
 
 
 def _latest_start(days: int, last_due: dt.date) -> dt.date:

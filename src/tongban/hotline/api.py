@@ -485,7 +485,7 @@ def ticket_list(request: HttpRequest, query: Query[TicketListQuery]):
     if query.offset == 0 and len(items) < query.limit:
         count = len(items)
     else:
-        count = qs[: selectors.COUNT_CAP + 1].count()
+        count = qs.order_by()[: selectors.COUNT_CAP + 1].count()  # no sort before the cap
     return {
         "items": [_ticket(t) for t in items],
         "count": min(count, selectors.COUNT_CAP),

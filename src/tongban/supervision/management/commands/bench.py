@@ -17,7 +17,8 @@ class Command(BaseCommand):
         "Benchmark data. `bench seed --cases 5000000 --tickets 10000000 [--seed 1] [--append]` "
         "generates a year of cases and 12345 tickets with their events on top of the demo "
         "district (run `tongban demo load` first): COPY on PostgreSQL, executemany on SQLite, "
-        "with a progress bar. Refuses a database already seeded beyond the demo unless --append."
+        "with a progress bar; Ctrl-C stops it and keeps what was written. Refuses a database "
+        "already seeded beyond the demo unless --append."
     )
 
     def add_arguments(self, parser):
@@ -27,6 +28,14 @@ class Command(BaseCommand):
         make.add_argument("--tickets", type=int, default=200_000)
         make.add_argument("--seed", type=int, default=1, help="same seed, same data")
         make.add_argument("--append", action="store_true", help="add to a seeded database")
+        make.add_argument(
+            "--minutes", type=float, help="stop after this long, keeping what was written"
+        )
+        make.add_argument(
+            "--defer-indexes",
+            action="store_true",
+            help="PostgreSQL: drop the non-unique indexes for the load and rebuild them after",
+        )
         make.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, action: str, **options):
@@ -42,16 +51,23 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 append=options["append"],
                 progress=bars.update,
+                minutes=options.get("minutes"),
+                defer_indexes=options.get("defer_indexes", False),
+                say=self.stdout.write,
             )
         except SeedRefused as exc:
             raise CommandError(f"bench seed refused: {exc}") from None
         finally:
             bars.close()
         seconds = time.perf_counter() - started
+        made = written["case"] + written["ticket"]
         self.stdout.write(
-            f"seeded {cases:,} cases and {tickets:,} tickets in {seconds:,.0f} s "
-            f"({(cases + tickets) / max(seconds, 1e-9):,.0f} rows of cases and tickets/s)"
+            f"seeded {written['case']:,} cases and {written['ticket']:,} tickets in "
+            f"{seconds:,.0f} s ({made / max(seconds, 1e-9):,.0f} cases and tickets/s, "
+            f"{sum(written.values()) / max(seconds, 1e-9):,.0f} rows/s)"
         )
+        if made < cases + tickets:
+            self.stdout.write(f"stopped early: {cases:,} cases and {tickets:,} tickets were asked")
         for name, count in written.items():
             self.stdout.write(f"  {name:<14} {count:>12,} rows")
 
