@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Upgrade tongban in place with a rolling restart (docs/deploy.md, "Upgrades"):
 #   backup → install the new release → migrate --check → migrate → collectstatic/compilemessages
-#   → reload the web servers one by one → restart the workers and the scheduler.
+#   → restart (preloaded) or reload (HUP) the web server → restart the workers and the scheduler.
 # Run as root on each application server; the migration runs once (first server, or --migrate).
 # Usage: deploy/upgrade.sh [--no-backup] [--migrate|--no-migrate] RELEASE_SPEC
 #   RELEASE_SPEC: what pip installs, e.g. /srv/tongban (a checkout) or tongban==0.2.0;
@@ -44,9 +44,17 @@ else
 fi
 tb collectstatic --noinput >/dev/null
 "$PREFIX/.venv/bin/python" -m tongban.core.i18n_compile >/dev/null
-# Rolling restart: HUP makes gunicorn start workers on the new code while the old ones finish
-# their requests; with several servers, run this on one at a time (out of the load balancer).
-$SYSTEMCTL reload tongban-web.service
+# The web server. Preloaded (GUNICORN_PRELOAD, on by default: deploy/gunicorn.conf.py) the master
+# holds the code and HUP would restart the workers on the old code, so the service is restarted:
+# in-flight requests finish (graceful_timeout), then the new master loads and warms (a few seconds
+# without answers on this server: with several servers, run this on one at a time, out of the
+# load balancer). Not preloaded, HUP starts workers on the new code while the old ones finish
+# their requests, without a gap.
+preload=$(bash -c 'set -a; . "$0"; set +a; echo "${GUNICORN_PRELOAD:-1}"' "$ENV_FILE")
+case "${preload,,}" in
+  0 | false | no | off) $SYSTEMCTL reload tongban-web.service ;;
+  *) $SYSTEMCTL restart tongban-web.service ;;
+esac
 $SYSTEMCTL restart tongban-worker.service tongban-scheduler.service
 for _ in $(seq 30); do
   if curl -fsS "$HEALTH_URL" >/dev/null 2>&1; then echo "upgrade: healthy"; exit 0; fi

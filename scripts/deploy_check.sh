@@ -37,6 +37,7 @@ cleanup() {
   sleep 1
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
   rm -rf "$work"
+  [ -n "$pg2" ] && rm -rf "$pg2"
 }
 trap cleanup EXIT INT TERM
 as_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
@@ -94,6 +95,13 @@ ok "event tables partitioned: $(wc -l <"$work/log/partitions.log") partitions"
 tongban collectstatic --noinput >/dev/null || fail "collectstatic"
 python -m tongban.core.i18n_compile >/dev/null || fail "compilemessages"
 ok "collectstatic and compiled messages"
+DJANGO_SUPERUSER_PASSWORD=$(key) tongban createsuperuser --noinput --username admin \
+  --email admin@example.org >"$work/log/createsuperuser.log" 2>&1 \
+  || fail "createsuperuser: $(cat "$work/log/createsuperuser.log")"
+ok "the first administrator (createsuperuser --noinput)"
+tongban check --deploy >"$work/log/check-deploy.log" 2>&1 \
+  || fail "check --deploy: $(tail -n 20 "$work/log/check-deploy.log")"
+ok "tongban check --deploy: $(tail -n 1 "$work/log/check-deploy.log")"
 
 # --- a case with a material, a reviewer allowed to see it and one who is not ---
 python - >"$work/fixture.env" <<'EOF' || fail "fixture"
@@ -245,6 +253,9 @@ ran() {
 }
 wait_for 240 "the scheduler ran a job" ran
 ok "tongban scheduler ran $(ran 2>/dev/null | tail -n 1) jobs"
+tongban scheduler --list >"$work/log/scheduler-list.log" 2>&1 || fail "scheduler --list"
+grep -q partitions-ensure "$work/log/scheduler-list.log" || fail "scheduler --list: no partitions-ensure"
+ok "tongban scheduler --list: $(grep -c . "$work/log/scheduler-list.log") lines"
 
 # --- logrotate ---
 render "$deploy/logrotate/tongban" | sed 's/create 0640 tongban adm/create 0640 root root/' >"$work/logrotate.conf"
@@ -279,11 +290,29 @@ TONGBAN_PREFIX="$here" TONGBAN_ENV_FILE="$work/env" TONGBAN_USER="" \
   || fail "upgrade.sh: $(cat "$work/log/upgrade.log")"
 ls "$work/backups"/*/manifest.json >/dev/null || fail "upgrade.sh made no backup"
 ok "deploy/upgrade.sh: $(tr '\n' ' ' <"$work/log/upgrade.log")| $(tr '\n' ';' <"$work/log/systemctl.log")"
+grep -q '^systemctl restart tongban-web.service$' "$work/log/systemctl.log" \
+  || fail "upgrade.sh did not restart the preloaded web server: $(cat "$work/log/systemctl.log")"
+# what `systemctl restart tongban-web` does: SIGTERM (in-flight requests finish), start again
 web_pid=$(cat "$work/web.pid")
+kill -TERM "$web_pid"
+# graceful_timeout is 30 s; systemd (TimeoutStopSec=40) would SIGKILL after that. Allow more on
+# a loaded machine: the check's own gunicorn must be gone before the next one binds the port.
+for _ in $(seq 180); do kill -0 "$web_pid" 2>/dev/null || break; sleep 0.5; done
+kill -0 "$web_pid" 2>/dev/null && fail "gunicorn did not stop on SIGTERM within 90 s"
+restarted=$(date +%s.%N)
+start web tongban-web.service
+wait_for 120 "gunicorn after a restart" curl -fsS "$web/healthz"
+gap=$(python3 -c "import time; print(f'{time.time() - $restarted:.1f}')")
+grep -q 'warmed: ' "$work/log/web.log" || fail "the preloaded master did not warm the caches"
+ok "restart of the preloaded gunicorn (upgrade.sh): answering again after ${gap} s; $(grep -o 'warmed: .*' "$work/log/web.log" | tail -n 1)"
+web_pid=$(cat "$work/web.pid")
+workers_before=$(pgrep -P "$web_pid" | sort | tr '\n' ' ')
 kill -HUP "$web_pid"
-sleep 2
-wait_for 60 "gunicorn after a rolling reload (HUP)" curl -fsS "$web/healthz"
-ok "rolling reload of gunicorn (HUP): still answering"
+sleep 3
+wait_for 60 "gunicorn after HUP" curl -fsS "$web/healthz"
+workers_after=$(pgrep -P "$web_pid" | sort | tr '\n' ' ')
+[ "$workers_before" != "$workers_after" ] || fail "HUP did not replace the workers ($workers_after)"
+ok "HUP (systemctl reload): new workers ($workers_after), still answering"
 
 # --- graceful stop of a worker ---
 worker_pid=$(cat "$work/worker.pid")

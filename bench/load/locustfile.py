@@ -7,7 +7,8 @@ cases, a quarter staff working the case and ticket queues, a few percent supervi
     applicant   browse the catalogue, search it, read guides                       weight 40
     apply       online application: create, upload, submit, then read its progress weight 8
     clerk       counter queue, case page, accept submitted cases                   weight 10
-    reviewer    department queue, case page, claim and complete the review step    weight 5
+    reviewer    department queue, case page, complete the review step (claimed first
+                only when it was left in the pool)                                weight 5
     operator    create a ticket, dispatch it, look tickets up                      weight 12
     handler     ticket queue, sign for and reply to dispatched tickets             weight 8
     supervisor  supervision home, dashboard, red/yellow cards                          weight 3
@@ -16,7 +17,8 @@ Every request is named ``<scenario>: <method> <route>`` so run.py can add them u
 ``LOAD_SCENARIO=intake`` replaces them all with ticket intake alone (``POST /api/v1/tickets``
 with 秒派, the subject known, no think time).
 
-The shape steps the users up every ``LOAD_STEP_SECONDS`` and stops after the first step whose
+After ``LOAD_WARMUP_SECONDS`` at the first step's users (not counted: the statistics are reset),
+the shape steps the users up every ``LOAD_STEP_SECONDS`` and stops after the first step whose
 p99 passes ``LOAD_P99_LIMIT_MS`` or at ``LOAD_MAX_SECONDS``; after each step it writes the
 cumulative statistics to ``LOAD_REPORT`` (JSON) for run.py.
 """
@@ -51,9 +53,10 @@ FORWARDED = {"X-Forwarded-Proto": "https"}  # what nginx adds in front (producti
 
 # Work handed from one simulated person to the next (one Locust process, gevent).
 SUBMITTED: deque[str] = deque(maxlen=20000)  # applicants → clerks
-ACCEPTED: deque[str] = deque(maxlen=20000)  # clerks → reviewers
+ACCEPTED: deque[tuple[str, str | None]] = deque(maxlen=20000)  # clerks → reviewers
 DISPATCHED: deque[str] = deque(maxlen=20000)  # operators → handlers
 SEEN_CASES: deque[str] = deque(maxlen=500)
+OPEN_TASK = ("open", "claimed")
 SEEN_TICKETS: deque[str] = deque(maxlen=500)
 
 
@@ -235,8 +238,12 @@ else:
                 return
             no = SUBMITTED.popleft()
             name = "clerk: POST /api/v1/cases/<no>/actions/accept"
-            if self.api(f"/api/v1/cases/{no}/actions/accept", name, {}, WORLD["clerk"]):
-                ACCEPTED.append(no)
+            case = self.api(f"/api/v1/cases/{no}/actions/accept", name, {}, WORLD["clerk"])
+            if case:
+                # 随机派件: acceptance assigns the first task to one of the department's
+                # reviewers at random (None: left in the pool, to be claimed).
+                open_tasks = [t for t in case.get("tasks", ()) if t["status"] in OPEN_TASK]
+                ACCEPTED.append((no, open_tasks[0]["assignee"] if open_tasks else None))
                 SEEN_CASES.append(no)
 
     class Reviewer(Staff):
@@ -258,14 +265,20 @@ else:
         def review(self) -> None:
             if not ACCEPTED:
                 return
-            no = ACCEPTED.popleft()
+            no, assignee = ACCEPTED.popleft()
             base = f"/api/v1/cases/{no}/actions"
-            token = WORLD["reviewer"]
-            if self.api(f"{base}/claim", "reviewer: POST …/actions/claim", {}, token):
-                body = {"opinion": "材料齐全，符合条件，建议准予。"}
-                self.api(
-                    f"{base}/complete_step", "reviewer: POST …/actions/complete_step", body, token
-                )
+            # The task is in its assignee's basket already (随机派件): that reviewer completes
+            # it. Only a pool task is claimed first; claiming a task assigned to a colleague is
+            # refused (400 task_taken, "该任务已由…领取") and is not what a reviewer does.
+            token = WORLD["reviewers"].get(assignee) if assignee else WORLD["reviewer"]
+            if token is None:
+                return
+            if assignee is None and not self.api(
+                f"{base}/claim", "reviewer: POST …/actions/claim", {}, token
+            ):
+                return
+            body = {"opinion": "材料齐全，符合条件，建议准予。"}
+            self.api(f"{base}/complete_step", "reviewer: POST …/actions/complete_step", body, token)
 
     class Operator(Staff):
         weight = 12
@@ -371,6 +384,8 @@ class StepShape(LoadTestShape):
     fixed_users = int(os.environ.get("LOAD_FIXED_USERS", "0"))
     p99_limit = float(os.environ.get("LOAD_P99_LIMIT_MS", "500"))
 
+    warmup_seconds = int(os.environ.get("LOAD_WARMUP_SECONDS", "0"))
+
     def __init__(self) -> None:
         super().__init__()
         self.steps: list[dict] = []
@@ -378,6 +393,7 @@ class StepShape(LoadTestShape):
         self.users = self.start_users
         self.last_total: dict[int, int] = {}
         self.done = False
+        self.warming = self.warmup_seconds > 0
 
     def snapshot(self) -> None:
         stats = self.runner.stats
@@ -416,7 +432,16 @@ class StepShape(LoadTestShape):
     def tick(self):
         if self.done:
             return None
-        run_time = self.get_run_time()
+        if self.warming:
+            # The first users' requests, not counted: each worker's first render of a page
+            # (templates, per-process caches the master did not load) is not the steady state.
+            users = self.fixed_users or self.start_users
+            if time.monotonic() - self.step_started < self.warmup_seconds:
+                return (users, users)
+            self.runner.stats.reset_all()
+            self.warming = False
+            self.step_started = time.monotonic()
+        run_time = self.get_run_time() - self.warmup_seconds
         if self.fixed_users:
             if run_time > self.max_seconds:
                 self.users = self.fixed_users

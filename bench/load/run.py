@@ -43,7 +43,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent))
-from measure import children, free_port, load  # noqa: E402
+sys.path.insert(0, str(HERE))
+from measure import children, free_port, load, tree_cpu  # noqa: E402
 
 HOST = "127.0.0.1"
 P99_LIMIT_MS = 500.0
@@ -167,6 +168,16 @@ def make_world() -> dict:
         "applicants": [token(u) for u in applicants for _ in range(3)],
         "clerk": token("clerk"),
         "reviewer": token("reviewer"),
+        # Every reviewer of the bench item's department: acceptance assigns the task to one of
+        # them at random (随机派件), and that one completes it (keyed as the API names them).
+        "reviewers": {
+            str(u): token(u.username)
+            for u in User.objects.filter(
+                is_active=True,
+                staff__department=bench_item.department_id,
+                groups__name="reviewer",
+            )
+        },
         "operator": token("operator"),
         "handler": token("handler"),
         "handler_department": "cgj",
@@ -183,14 +194,24 @@ def make_world() -> dict:
 # ---------------------------------------------------------------- the server
 
 
-def start_server(data_dir: str, port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, **server_env(data_dir)}
-    command = [
-        *(str(ROOT / ".venv/bin/gunicorn"), "tongban.config.wsgi:application"),
-        *("--bind", f"{HOST}:{port}", "--workers", str(workers), "--worker-class", "sync"),
-        *("--log-level", "warning", "--graceful-timeout", "5", "--timeout", "60"),
-        *("--backlog", "2048"),
-    ]
+def start_server(data_dir: str, port: int, args: argparse.Namespace) -> subprocess.Popen:
+    """gunicorn with deploy/gunicorn.conf.py (what tongban-web.service runs), its knobs set
+    through the environment: workers, worker class and threads, preloading; no access log, and
+    no recycling unless ``--max-requests`` (so the memory after the run is of workers that
+    served the whole run)."""
+    env = {
+        **os.environ,
+        **server_env(data_dir),
+        "GUNICORN_BIND": f"{HOST}:{port}",
+        "GUNICORN_WORKERS": str(args.workers),
+        "GUNICORN_WORKER_CLASS": args.worker_class,
+        "GUNICORN_THREADS": str(args.threads),
+        "GUNICORN_PRELOAD": "1" if args.preload else "0",
+        "GUNICORN_MAX_REQUESTS": str(args.max_requests),
+        "GUNICORN_ACCESS_LOG": "",
+        "GUNICORN_LOG_LEVEL": "warning",
+    }
+    command = [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "deploy/gunicorn.conf.py")]
     server = subprocess.Popen(command, env=env, cwd=ROOT)  # noqa: S603 - our own command
     deadline = time.monotonic() + 240  # 5 workers importing Django on a busy 2-core machine
     while time.monotonic() < deadline:
@@ -214,6 +235,48 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """RSS, PSS (shared pages divided among the processes sharing them) and USS (pages of this
+    process alone) from /proc/<pid>/smaps_rollup. RSS counts the pages a preloaded master
+    shares with its workers once per worker; PSS is the honest per-worker figure."""
+    fields: dict[str, int] = {}
+    try:
+        for row in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, _sep, rest = row.partition(":")
+            fields[name] = int(rest.split()[0])
+    except (OSError, ValueError, IndexError):
+        return {"rss": rss_mb(pid), "pss": float("nan"), "uss": float("nan")}
+    uss = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    return {
+        "rss": fields.get("Rss", 0) / 1024,
+        "pss": fields.get("Pss", 0) / 1024,
+        "uss": uss / 1024,
+    }
+
+
+def cpu_times() -> list[tuple[int, int]]:
+    """(busy, total) jiffies per CPU from /proc/stat."""
+    out = []
+    for row in Path("/proc/stat").read_text().splitlines():
+        if row.startswith("cpu") and row[3:4].isdigit():
+            values = [int(v) for v in row.split()[1:]]
+            idle = values[3] + (values[4] if len(values) > 4 else 0)
+            out.append((sum(values) - idle, sum(values)))
+    return out
+
+
+def per_core(before: list[tuple[int, int]], after: list[tuple[int, int]]) -> str:
+    return ", ".join(
+        f"cpu{i} {100 * (a[0] - b[0]) / max(1, a[1] - b[1]):.0f} %"
+        for i, (b, a) in enumerate(zip(before, after, strict=False))
+    )
+
+
+def affinity() -> str:
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    return ",".join(map(str, cores)) or "?"
+
+
 def profile(master: int, seconds: int, label: str) -> None:
     """py-spy over the master and its workers: a flame graph and the collapsed stacks."""
     out = Path(
@@ -233,6 +296,9 @@ def profile(master: int, seconds: int, label: str) -> None:
             stderr=subprocess.DEVNULL,
         )
     print(f"  profile: {out}/profile-{label}.svg and .txt ({half} s each)", flush=True)
+    from profile_report import summarise
+
+    print("\n".join("  " + line for line in summarise(out / f"profile-{label}.txt")), flush=True)
 
 
 # ---------------------------------------------------------------- the report
@@ -327,8 +393,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=("mix", "intake"), default="mix")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
+    parser.add_argument("--threads", type=int, default=1, help="per gthread worker")
+    parser.add_argument(
+        "--preload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="GUNICORN_PRELOAD: warm the indexes and the classifier in the master",
+    )
+    parser.add_argument("--max-requests", type=int, default=0, help="recycle workers (0: never)")
     parser.add_argument("--minutes", type=float, default=8.0, help="bound on the Locust run")
     parser.add_argument("--step-seconds", type=int, default=30)
+    parser.add_argument(
+        "--warmup", type=int, default=15, help="seconds at the first step's users, not counted"
+    )
     parser.add_argument("--start-users", type=int, default=10)
     parser.add_argument("--step-users", type=int, default=10)
     parser.add_argument("--data-dir", help="keep the SQLite data here (seeded once)")
@@ -349,8 +427,16 @@ def main() -> None:
     seed(data_dir, world_path)
 
     port = free_port()
-    server = start_server(data_dir, port, args.workers)
-    print(f"gunicorn: {args.workers} sync workers on {HOST}:{port}; load {load()}", flush=True)
+    server = start_server(data_dir, port, args)
+    kind = args.worker_class + (
+        f" × {args.threads} threads" if args.worker_class == "gthread" else ""
+    )
+    print(
+        f"gunicorn (deploy/gunicorn.conf.py): {args.workers} {kind} workers, "
+        f"preload {'on' if args.preload else 'off'}, on {HOST}:{port}; CPUs {affinity()}; "
+        f"load {load()}",
+        flush=True,
+    )
     report_path = Path(data_dir) / f"load-report-{args.scenario}.json"
     env = {
         **os.environ,
@@ -362,6 +448,7 @@ def main() -> None:
         "LOAD_START_USERS": str(args.start_users),
         "LOAD_STEP_USERS": str(args.step_users),
         "LOAD_P99_LIMIT_MS": str(P99_LIMIT_MS),
+        "LOAD_WARMUP_SECONDS": str(args.warmup),
     }
     if args.profile:
         env.update(
@@ -374,24 +461,60 @@ def main() -> None:
         "--skip-log-setup",
     ]
     started = time.monotonic()
+    server_cpu0, cores0 = tree_cpu(server.pid), cpu_times()
     try:
         client = subprocess.Popen(locust, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603
+        client_cpu = 0.0
         if args.profile:
-            time.sleep(10)
+            time.sleep(args.warmup + 5)
             profile(server.pid, args.profile, f"{args.scenario}-{db.lower()}")
-        client.wait(timeout=args.minutes * 60 + 120)
+        counted_from = None  # the server's CPU seconds when the warm-up ended
+        while (
+            client.poll() is None
+            and time.monotonic() - started < args.minutes * 60 + 120 + args.warmup
+        ):
+            client_cpu = max(client_cpu, tree_cpu(client.pid))
+            if counted_from is None and time.monotonic() - started >= args.warmup + 2:
+                counted_from = tree_cpu(server.pid)  # Locust starts in about 2 s
+            time.sleep(1)
+        if counted_from is not None and not args.profile:
+            server_cpu0 = counted_from
+        client.wait(timeout=60)
         elapsed = time.monotonic() - started
+        server_cpu = tree_cpu(server.pid) - server_cpu0
+        cores = per_core(cores0, cpu_times())
         workers = [pid for pid in children(server.pid) if pid != server.pid]
-        rss = {pid: rss_mb(pid) for pid in workers}
+        memory = {pid: memory_mb(pid) for pid in workers}
+        master = memory_mb(server.pid)
         print(f"Locust ran {elapsed:.0f} s; load average after the run {load()}")
+        print(f"  CPU use over the run: {cores}")
         data = json.loads(report_path.read_text())
         report(data, args.scenario, db)
+        total = (
+            sum(e["count"] for e in data["steps"][-1]["entries"].values()) if data["steps"] else 0
+        )
+        if total:
+            per = 1000 * server_cpu / total
+            print(
+                f"server CPU after the warm-up: {server_cpu:.0f} s for {total} requests = "
+                f"{per:.1f} ms CPU per request (ceiling: {1000 / per:.0f} req/s per core "
+                f"at 100 %); "
+                f"Locust itself used {client_cpu:.0f} s CPU"
+            )
+        worst = max(m["pss"] for m in memory.values())
         print(
-            "worker RSS after the run: "
-            + ", ".join(f"{mb:.0f} MB" for mb in sorted(rss.values()))
-            + f" (max {max(rss.values()):.0f} MB; target ≤ {TARGET_RSS_MB:.0f} MB: "
-            + ("met" if max(rss.values()) <= TARGET_RSS_MB else "missed")
-            + f"); master {rss_mb(server.pid):.0f} MB"
+            "worker memory after the run (RSS / PSS / USS): "
+            + ", ".join(
+                f"{m['rss']:.0f}/{m['pss']:.0f}/{m['uss']:.0f} MB"
+                for m in sorted(memory.values(), key=lambda m: m["pss"])
+            )
+            + f"; max PSS {worst:.0f} MB, max RSS {max(m['rss'] for m in memory.values()):.0f} MB "
+            + f"(target ≤ {TARGET_RSS_MB:.0f} MB: PSS "
+            + ("met" if worst <= TARGET_RSS_MB else "missed")
+            + ", RSS "
+            + ("met" if max(m["rss"] for m in memory.values()) <= TARGET_RSS_MB else "missed")
+            + f"); master RSS {master['rss']:.0f} MB, PSS {master['pss']:.0f} MB; "
+            + f"all processes PSS {sum(m['pss'] for m in memory.values()) + master['pss']:.0f} MB"
         )
     finally:
         server.send_signal(signal.SIGTERM)

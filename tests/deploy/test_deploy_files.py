@@ -100,10 +100,72 @@ def test_gunicorn_takes_two_workers_a_core_plus_one(monkeypatch):
     assert (conf["bind"], conf["wsgi_app"], conf["preload_app"]) == (
         "127.0.0.1:8000",
         "tongban.config.wsgi:application",
-        False,
+        True,
     )
+    assert (conf["worker_class"], conf["threads"], conf["accesslog"]) == ("sync", 1, "-")
     monkeypatch.setenv("GUNICORN_WORKERS", "3")
     assert runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))["workers"] == 3
+
+
+def test_gunicorn_preloading_threads_and_access_log_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GUNICORN_PRELOAD", "0")
+    monkeypatch.setenv("GUNICORN_WORKER_CLASS", "gthread")
+    monkeypatch.setenv("GUNICORN_THREADS", "4")
+    monkeypatch.setenv("GUNICORN_ACCESS_LOG", "")
+    conf = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    assert (conf["preload_app"], conf["worker_class"], conf["threads"], conf["accesslog"]) == (
+        False,
+        "gthread",
+        4,
+        None,
+    )
+
+
+class _Log:
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def info(self, message, *args):
+        self.lines.append(message % args)
+
+    def exception(self, message, *args):
+        self.lines.append("ERROR " + message % args)
+
+
+class _Cfg:
+    def __init__(self, preload_app: bool):
+        self.preload_app = preload_app
+
+
+@pytest.mark.django_db
+def test_gunicorn_warms_the_caches_in_the_master_when_preloaded_else_in_each_worker(
+    monkeypatch,
+):
+    from types import SimpleNamespace
+
+    from django.db import connections
+
+    from tests.catalog.specs import department, spec
+    from tongban.catalog import search
+    from tongban.catalog.services import item_save_spec
+
+    item_save_spec(spec=spec(department("mzj", 7).code), publish=True)
+    closed = []
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
+    conf = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    master = SimpleNamespace(cfg=_Cfg(True), log=_Log())
+    worker = SimpleNamespace(cfg=_Cfg(True), log=_Log())
+    conf["post_worker_init"](worker)  # preloaded: the worker does nothing
+    conf["when_ready"](master)
+    assert worker.log.lines == []
+    assert len(master.log.lines) == 1
+    assert master.log.lines[0].startswith("warmed: 1 catalogue documents, classifier none active")
+    assert search._index is not None and len(search._index.docs) == 1
+    assert closed == [True]  # no database connection crosses the fork
+    search.invalidate()
+    worker.cfg = _Cfg(False)
+    conf["post_worker_init"](worker)
+    assert worker.log.lines[0].startswith("warmed: 1 catalogue documents")
 
 
 def test_nginx_serves_protected_files_only_internally():
@@ -186,7 +248,7 @@ def test_the_upgrade_script_parses_and_checks_migrations_first():
             "tb backup",
             "tb migrate --check",
             "tb migrate --noinput",
-            "reload tongban-web",
+            "restart tongban-web",
             "restart tongban-worker",
         )
     ]

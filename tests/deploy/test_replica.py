@@ -14,6 +14,7 @@ from tests.factories import DepartmentFactory
 from tongban.config.db_router import ReplicaRouter
 from tongban.core.models import Department
 from tongban.core.replica import reads_from_replica, using_replica
+from tongban.hotline import reports as hotline_reports
 from tongban.supervision import kpis
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
@@ -76,4 +77,16 @@ def test_the_kpi_set_of_a_month_is_read_from_the_replica(replica_on):
         kpis.figures(period, today=dt.date(2026, 9, 30))
         kpis.figures_by("department", period, today=dt.date(2026, 9, 30))
     assert len(on_replica) > 0
+    assert [q["sql"] for q in on_default] == []
+
+
+def test_the_hotline_report_is_read_from_the_replica(replica_on):
+    period = hotline_reports.period_of("month", dt.date(2026, 9, 1))
+    with (
+        CaptureQueriesContext(connections["replica"]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_default,
+    ):
+        report = hotline_reports.build(period, now=dt.datetime(2026, 10, 1, tzinfo=dt.UTC))
+    assert report.volume == 0
+    assert len(on_replica) == 12
     assert [q["sql"] for q in on_default] == []

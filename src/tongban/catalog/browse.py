@@ -200,7 +200,12 @@ def browse(filters: BrowseFilters, page_number=None, *, per_page: int = PAGE_SIZ
 
 def facets(audience: str) -> dict:
     """The choices of the filter form: themes and life events (of one audience, or all) and
-    the departments that have published items, with their number of items."""
+    the departments that have published items, with their number of items. Kept with the
+    search index (``search.memo``): recomputed when the published catalogue changes."""
+    return search.memo(("facets", audience), lambda: _facets(audience))
+
+
+def _facets(audience: str) -> dict:
     themes = Theme.objects.all()
     events = LifeEvent.objects.all()
     if audience:

@@ -37,6 +37,7 @@ from openpyxl.styles import Font
 from tongban.core import workdays
 from tongban.core.errors import ValidationFailed
 from tongban.core.models import Department, Region
+from tongban.core.replica import reads_from_replica
 
 from .errors import TicketErrorCode
 from .models import (
@@ -266,8 +267,10 @@ def _hot(current: dict, previous: dict, labels: dict, *, unknown: str) -> list[R
     return [r for r in rows if (r.rise or 0) > 0][:HOT_LIMIT]
 
 
+@reads_from_replica
 def build(period: Period, *, now: dt.datetime | None = None) -> Report:
-    """All figures of ``period``: six GROUP BYs of tickets by registration time, each an
+    """All figures of ``period`` (read from the replica when one is configured: every query is
+    evaluated here, docs/deploy.md "Read replica"): six GROUP BYs of tickets by registration time, each an
     index-only scan of the covering index ``ticket_report_cover`` on PostgreSQL (the period's
     type × source with the handling figures, subject × unit, street × community, addresses;
     the previous period's subject × community and addresses), and one aggregate each for

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 
@@ -37,6 +38,7 @@ __all__ = [
     "bundle_cards",
     "current_index",
     "invalidate",
+    "memo",
     "normalize",
     "revision",
     "search",
@@ -44,7 +46,9 @@ __all__ = [
     "warm",
 ]
 
+T = TypeVar("T")
 DEFAULT_REFRESH_SECONDS = 5.0
+_clock = time.monotonic  # the memo's clock (tests move it)
 MAX_LIMIT = 200
 
 
@@ -107,6 +111,22 @@ def current_index() -> Index:
 def warm() -> int:
     """Build the index now (start-up, benchmarks); returns the number of documents."""
     return len(current_index().docs)
+
+
+def memo(key: tuple, compute: Callable[[], T]) -> T:
+    """A value derived from the published catalogue (the browse page's facet counts), computed
+    once per index revision in this process and at most ``TONGBAN_FACETS_CACHE_SECONDS`` old
+    (what the revision does not see, such as a renamed department, shows after that)."""
+    seconds = float(getattr(settings, "TONGBAN_FACETS_CACHE_SECONDS", 300))
+    index = current_index()
+    now = _clock()
+    found = index.memo.get(key)
+    if found is not None and now - found[0] < seconds:
+        return found[1]
+    value = compute()
+    if seconds > 0:
+        index.memo[key] = (now, value)
+    return value
 
 
 # ---------------------------------------------------------------- searching

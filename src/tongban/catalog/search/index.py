@@ -72,6 +72,9 @@ class Index(NameIndex):
             ),
         )
         self.browse_order = sorted(range(len(docs)), key=lambda i: (docs[i].pinyin, docs[i].name))
+        # Values derived from the catalogue this index holds (the filter facets): they go with
+        # the index when it is rebuilt (``search.memo``).
+        self.memo: dict = {}
 
 
 def revision() -> tuple:

@@ -31,3 +31,7 @@ TONGBAN_REPLICA_READS = False
 # The rules tests' local JSON server listens on 127.0.0.1; tests/rules/test_ssrf.py clears this
 # to test the SSRF guard itself.
 TONGBAN_CONNECTOR_ALLOWED_HOSTS = ["127.0.0.1"]
+# The dashboard's KPI cache would carry figures from one test's data into the next (the memory
+# cache lives as long as the process); tests/supervision/test_dashboard_cache.py turns it on.
+TONGBAN_DASHBOARD_CACHE_SECONDS = 0
+TONGBAN_DASHBOARD_CACHE_TODAY_SECONDS = 0

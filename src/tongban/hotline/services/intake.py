@@ -82,7 +82,10 @@ def _check_creator(actor, source: str, caller_user) -> None:
 
 
 def _existing(actor, key: str) -> Ticket | None:
-    qs = Ticket.objects.filter(idempotency_key=key)
+    # The ``exclude`` repeats the condition of the partial unique index ticket_idempotency, so
+    # that SQLite uses it (it cannot prove key = 'x' implies key <> ''); without it the lookup
+    # scanned every ticket of the operator (docs/performance.md, "Profiles").
+    qs = Ticket.objects.filter(idempotency_key=key).exclude(idempotency_key="")
     qs = (
         qs.filter(created_by_id=actor.pk)
         if getattr(actor, "pk", None)

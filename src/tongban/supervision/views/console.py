@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,6 +25,7 @@ from tongban.cases import selectors as case_selectors
 from tongban.cases.models import Channel
 from tongban.core import workdays
 from tongban.core.access import rule
+from tongban.core.cached import cache_key, cached
 from tongban.core.errors import DomainError, NotFound, PermissionDenied
 from tongban.core.models import Department, Region
 from tongban.core.models.regions import RegionLevel
@@ -396,21 +398,82 @@ def _list_url(
     return reverse("supervision-console:list") + "?" + q
 
 
+def kpi_cache_seconds(month: dt.date, today: dt.date) -> int:
+    """How long figures of a period are kept: a few minutes once the period is over, a short
+    while for the period that holds today (its figures move with every case)."""
+    return _seconds(kpis.month_period(month).end, today)
+
+
+def _seconds(end: dt.date, today: dt.date) -> int:
+    if end >= today:
+        return settings.TONGBAN_DASHBOARD_CACHE_TODAY_SECONDS
+    return settings.TONGBAN_DASHBOARD_CACHE_SECONDS
+
+
+def _figures(period: kpis.Period, scope: kpis.Scope, today: dt.date, areas: tuple[str, ...]):
+    """One period's figures through the cache: a closed month or week of the trends is kept
+    for minutes even while the current month's figures are recomputed every few seconds."""
+    key = cache_key("supervision-figures", period, scope, today, areas)
+    return cached(
+        key,
+        _seconds(period.end, today),
+        lambda: kpis.figures(period, scope, today=today, areas=areas),
+    )
+
+
+def _month_sets(month: dt.date, scope: kpis.Scope, today: dt.date) -> dict:
+    """The month's rankings and distributions (computed once per cache lifetime)."""
+    period = kpis.month_period(month)
+    rfilters = {"department_ids": list(scope.department_ids) or None}
+    by_street = kpis.figures_by("street", period, scope, today=today, areas=("cases", "tickets"))
+    return {
+        "dept_names": dict(Department.objects.values_list("pk", "name")),
+        "by_dept": kpis.figures_by("department", period, scope, today=today),
+        "by_street": by_street,
+        "streets": dict(
+            Region.objects.filter(pk__in=by_street, level=RegionLevel.STREET).values_list(
+                "pk", "name"
+            )
+        ),
+        "dist": rating_kpis.rating_distribution(period=period.ratings_period(), **rfilters),
+        "mix": rating_kpis.rating_channel_mix(period=period.ratings_period(), **rfilters),
+        "channel_counts": dict(
+            kpis.rows_behind("accepted", period, scope)
+            .order_by()
+            .values_list("channel")
+            .annotate(n=kpis.Count("pk"))
+        ),
+    }
+
+
+def kpi_sets(month: dt.date, scope: kpis.Scope, today: dt.date) -> dict:
+    """The dashboard's KPI sets of one (month, scope), through the cache (keyed on the period,
+    the scope and today): the month's total, rankings and distributions, and each month and
+    week of the trends on its own."""
+    period = kpis.month_period(month)
+    key = cache_key("supervision-dashboard", month, scope, today)
+    sets = cached(key, kpi_cache_seconds(month, today), lambda: _month_sets(month, scope, today))
+    cases_only = ("cases",)
+    weeks = kpis.recent_weeks(8, today=min(period.end, today))
+    return {
+        **sets,
+        "total": _figures(period, scope, today, ("cases", "items", "tickets", "ratings")),
+        "trend": [
+            (p, _figures(p, scope, today, cases_only)) for p in kpis.recent_months(12, today=month)
+        ],
+        "weekly": [(p, _figures(p, scope, today, cases_only)) for p in weeks],
+    }
+
+
 def dashboard_data(user, month: dt.date, scope: kpis.Scope) -> dict:
     """Every chart's data table (the same numbers the charts draw and the CSVs export)."""
     period = kpis.month_period(month)
     today = _today()
-    total = kpis.figures(period, scope, today=today)
-    dept_names = dict(Department.objects.values_list("pk", "name"))
-    by_dept = kpis.figures_by("department", period, scope, today=today)
-    by_street = kpis.figures_by("street", period, scope, today=today, areas=("cases", "tickets"))
-    streets = dict(
-        Region.objects.filter(pk__in=by_street, level=RegionLevel.STREET).values_list("pk", "name")
-    )
-    months = kpis.recent_months(12, today=month)
-    weeks = kpis.recent_weeks(8, today=min(kpis.month_period(month).end, today))
-    trend = [(p, kpis.figures(p, scope, today=today, areas=("cases",))) for p in months]
-    weekly = [(p, kpis.figures(p, scope, today=today, areas=("cases",))) for p in weeks]
+    sets = kpi_sets(month, scope, today)
+    total, dept_names, by_dept = sets["total"], sets["dept_names"], sets["by_dept"]
+    by_street, streets = sets["by_street"], sets["streets"]
+    trend, weekly = sets["trend"], sets["weekly"]
+    dist, mix, channel_counts = sets["dist"], sets["mix"], sets["channel_counts"]
     cards_qs = selectors.cards_for(user).filter(
         raised_at__gte=period.since, raised_at__lt=period.until
     )
@@ -419,15 +482,6 @@ def dashboard_data(user, month: dt.date, scope: kpis.Scope) -> dict:
     cards_by: dict[int, dict[str, int]] = {}
     for dept_id, colour in cards_qs.values_list("department_id", "colour"):
         cards_by.setdefault(dept_id, {c: 0 for c in Colour.values})[colour] += 1
-    rfilters = {"department_ids": list(scope.department_ids) or None}
-    dist = rating_kpis.rating_distribution(period=period.ratings_period(), **rfilters)
-    mix = rating_kpis.rating_channel_mix(period=period.ratings_period(), **rfilters)
-    channel_counts = dict(
-        kpis.rows_behind("accepted", period, scope)
-        .order_by()
-        .values_list("channel")
-        .annotate(n=kpis.Count("pk"))
-    )
     d = lambda pk: {"department": pk}  # noqa: E731
     return {
         "total": total,
