@@ -179,6 +179,20 @@ def test_nginx_serves_protected_files_only_internally():
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
 
 
+def test_nginx_logs_paths_without_query_strings():
+    """Query strings carry what staff typed (a caller's phone, an ID number in a search): the
+    access log uses $uri (no arguments) and no Referer, like gunicorn's access_log_format."""
+    conf = (DEPLOY / "nginx" / "tongban.conf").read_text()
+    fmt = re.search(r"log_format tongban_noquery (.*?);", conf, re.S).group(1)
+    assert "$uri" in fmt
+    variables = set(re.findall(r"\$\w+", fmt))
+    assert not variables & {"$request", "$request_uri", "$args", "$query_string", "$http_referer"}
+    assert "access_log /var/log/tongban/nginx-access.log tongban_noquery;" in conf
+    gunicorn_format = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))["access_log_format"]
+    assert "%(U)s" in gunicorn_format
+    assert not {"%(r)s", "%(q)s", "%(f)s"} & set(re.findall(r"%\(\w+\)s", gunicorn_format))
+
+
 def test_nginx_accepts_the_site(tmp_path):
     nginx = shutil.which("nginx") or (
         "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
