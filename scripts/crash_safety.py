@@ -32,6 +32,7 @@ some cost in write speed; docs/backup.md and the SQLite documentation explain th
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -64,6 +65,12 @@ def server_env(data_dir: str) -> dict[str, str]:
         "TONGBAN_SSL_REDIRECT": "false",
         "TONGBAN_ALLOWED_HOSTS": f"{HOST},localhost",
         "TONGBAN_LOG_LEVEL": "ERROR",
+        # Production refuses to start without personal-data keys (docs/personal-data.md): a
+        # throwaway pair, the same for every restart of this run.
+        "TONGBAN_DATA_KEYS": os.environ.get("TONGBAN_DATA_KEYS")
+        or "crash1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "TONGBAN_BLIND_INDEX_KEY": os.environ.get("TONGBAN_BLIND_INDEX_KEY")
+        or base64.b64encode(secrets.token_bytes(32)).decode(),
     }
 
 
@@ -75,10 +82,12 @@ def setup(data_dir: str, applicants: int) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from stdnum.cn import ric, uscc
 
     from tongban.catalog.services import item_save_spec
     from tongban.core.services import (
+        api_token_authenticate,
         api_token_create,
         applicant_account_create,
         department_create,
@@ -117,6 +126,10 @@ def setup(data_dir: str, applicants: int) -> dict:
         person = person_register(name=f"申请人{n}", id_number=number, phone=f"139{n:08d}")
         user = applicant_account_create(username=f"crash{n}", password=PASSWORD, person=person)
         tokens.append(api_token_create(user=user, name="crash")[1])
+    # Production requires a second factor of staff (docs/security.md): the operator's bearer
+    # token counts only while the operator has a confirmed authenticator.
+    operator = api_token_authenticate(world["operator_token"])
+    TOTPDevice.objects.create(user=operator, name="crash-safety", confirmed=True)
     leaf, _dept, word = world["leaves"][0]
     return {
         "item": version.item.implementation_code,
