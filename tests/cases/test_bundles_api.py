@@ -143,3 +143,14 @@ def test_bad_applications_are_refused_and_change_nothing(driver):
     assert Api().post("/bundle-applications", {"bundle": "wangyueche"}).status_code == 401
     assert BundleCase.objects.count() == 0
     assert Case.objects.count() == 0
+
+
+def test_list_paging_out_of_range_is_refused_not_a_server_error(driver):
+    """The fuzzer found offset=69563508347389108224 answered 500 (SQLite's integer overflow):
+    paging values are bounded like every other list of the API."""
+    me = Api(driver)
+    assert me.get("/bundle-applications", offset=69563508347389108224).status_code == 422
+    assert me.get("/bundle-applications", offset=1_000_001).status_code == 422
+    assert me.get("/bundle-applications", limit=101).status_code == 422
+    ok = me.get("/bundle-applications", offset=1_000_000)
+    assert (ok.status_code, ok.json()["items"]) == (200, [])

@@ -143,7 +143,7 @@ class BundleApplicationListOut(Schema):
 class BundleListQuery(Schema):
     status: str | None = Field(None, description="submitted, in_progress, delivered, withdrawn")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class BundleActIn(Schema):
