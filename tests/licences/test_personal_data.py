@@ -11,7 +11,6 @@ import time_machine
 from django.test import Client
 
 from tests.factories import DepartmentFactory, make_staff
-from tests.licences.factories import issue
 from tongban.core.models import PersonalDataAccess
 from tongban.core.permissions import Role
 
@@ -24,11 +23,6 @@ NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))
 def clock():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def licence(licence_type, holder):
-    return issue(licence_type, holder=holder.person)
 
 
 @pytest.fixture

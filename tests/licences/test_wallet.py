@@ -30,11 +30,6 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def licence(licence_type, holder):
-    return issue(licence_type, holder=holder.person)
-
-
 def _client(user=None) -> Client:
     client = Client()
     if user is not None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import Field
+from django.db.models.options import Options
 
 from .crypto import (
     VERSION,
@@ -46,29 +48,35 @@ class EncryptedColumn:
     index_column: str | None
 
 
-def encrypted_columns() -> list[EncryptedColumn]:
-    found = []
+def _fields_of(field_type: type) -> Iterator[tuple[Options, Field]]:
+    """(model options, field) of every managed, concrete model field of ``field_type``."""
     for model in apps.get_models():
         opts = model._meta
         if opts.proxy or not opts.managed:
             continue
         for field in opts.concrete_fields:
-            if isinstance(field, EncryptedCharField):
-                index = None
-                if field.index_field:
-                    target = opts.get_field(field.index_field)
-                    assert isinstance(target, BlindIndexField)
-                    index = target.column
-                found.append(
-                    EncryptedColumn(
-                        label=f"{opts.label}.{field.name}",
-                        table=opts.db_table,
-                        pk=opts.pk.column,
-                        column=field.column,
-                        kind=field.kind,
-                        index_column=index,
-                    )
-                )
+            if isinstance(field, field_type):
+                yield opts, field
+
+
+def encrypted_columns() -> list[EncryptedColumn]:
+    found = []
+    for opts, field in _fields_of(EncryptedCharField):
+        index = None
+        if field.index_field:
+            target = opts.get_field(field.index_field)
+            assert isinstance(target, BlindIndexField)
+            index = target.column
+        found.append(
+            EncryptedColumn(
+                label=f"{opts.label}.{field.name}",
+                table=opts.db_table,
+                pk=opts.pk.column,
+                column=field.column,
+                kind=field.kind,
+                index_column=index,
+            )
+        )
     return sorted(found, key=lambda c: c.label)
 
 
@@ -82,21 +90,15 @@ class EncryptedJSONColumn:
 
 def encrypted_json_columns() -> list[EncryptedJSONColumn]:
     """JSON columns with encrypted values inside (``EncryptedJSONField``)."""
-    found = []
-    for model in apps.get_models():
-        opts = model._meta
-        if opts.proxy or not opts.managed:
-            continue
-        for field in opts.concrete_fields:
-            if isinstance(field, EncryptedJSONField):
-                found.append(
-                    EncryptedJSONColumn(
-                        label=f"{opts.label}.{field.name}",
-                        table=opts.db_table,
-                        pk=opts.pk.column,
-                        column=field.column,
-                    )
-                )
+    found = [
+        EncryptedJSONColumn(
+            label=f"{opts.label}.{field.name}",
+            table=opts.db_table,
+            pk=opts.pk.column,
+            column=field.column,
+        )
+        for opts, field in _fields_of(EncryptedJSONField)
+    ]
     return sorted(found, key=lambda c: c.label)
 
 

@@ -719,36 +719,46 @@ class Generator:
         self._chain("ticket", f"ticket:{ticket_no}", tid, events)
 
 
-def _case_state(age: int, roll: float) -> str:
-    if age > 40:
-        for state, upto in (
+# A case's state by its age in days: (older than, cumulative shares, the rest).
+_CASE_STATES = (
+    (
+        40,
+        (
             ("archived", 0.62),
             ("delivered", 0.80),
             ("issued", 0.84),
             ("denied", 0.87),
             ("not_accepted", 0.91),
             ("withdrawn", 0.94),
-        ):
-            if roll < upto:
-                return state
-        return "approved"
-    if age > 10:
-        for state, upto in (
+        ),
+        "approved",
+    ),
+    (
+        10,
+        (
             ("in_review", 0.20),
             ("delivered", 0.55),
             ("approved", 0.70),
             ("correction_requested", 0.75),
             ("suspended", 0.78),
-        ):
-            if roll < upto:
-                return state
-        return "archived"
-    for state, upto in (
-        ("submitted", 0.30),
-        ("in_review", 0.75),
-        ("correction_requested", 0.82),
-        ("approved", 0.92),
-    ):
-        if roll < upto:
-            return state
-    return "draft"
+        ),
+        "archived",
+    ),
+    (
+        float("-inf"),
+        (
+            ("submitted", 0.30),
+            ("in_review", 0.75),
+            ("correction_requested", 0.82),
+            ("approved", 0.92),
+        ),
+        "draft",
+    ),
+)
+
+
+def _case_state(age: int, roll: float) -> str:
+    for older_than, shares, rest in _CASE_STATES:
+        if age > older_than:
+            return next((state for state, upto in shares if roll < upto), rest)
+    raise AssertionError("unreachable: the last band takes every age")
