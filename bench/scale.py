@@ -56,6 +56,7 @@ def setup(
     skip_seed: bool,
     args_full_demo: bool,
     minutes: float | None = None,
+    defer_indexes: bool = False,
 ) -> None:
     os.environ.update(server_env(data_dir))
     import django
@@ -84,7 +85,15 @@ def setup(
 
     before = existing_rows()
     started = time.perf_counter()
-    call_command("bench", "seed", cases=cases, tickets=tickets, seed=seed, minutes=minutes)
+    call_command(
+        "bench",
+        "seed",
+        cases=cases,
+        tickets=tickets,
+        seed=seed,
+        minutes=minutes,
+        defer_indexes=defer_indexes,
+    )
     seconds = time.perf_counter() - started
     after = existing_rows()
     made = (after[0] - before[0], after[1] - before[1])
@@ -199,6 +208,11 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument(
+        "--defer-indexes",
+        action="store_true",
+        help="PostgreSQL: the seed drops the non-unique indexes for the load, rebuilds them after",
+    )
+    parser.add_argument(
         "--seed-minutes", type=float, help="stop the seed after this long (a smaller data set)"
     )
     parser.add_argument(
@@ -215,6 +229,7 @@ def main() -> None:
         args.skip_seed,
         args.full_demo,
         args.seed_minutes,
+        args.defer_indexes,
     )
 
     from django.db import connection
