@@ -75,7 +75,7 @@ TONGBAN_BLIND_INDEX_KEY=$(key)
 GUNICORN_BIND=127.0.0.1:$app_port
 GUNICORN_WORKERS=2
 GUNICORN_ACCESS_LOG=$work/log/gunicorn-access.log
-PYTHONPATH=$here
+PYTHONPATH=$here/src:$here
 EOF
 set -a; . "$work/env"; set +a
 export PATH="$here/.venv/bin:$PATH"
