@@ -57,6 +57,7 @@ def setup(
     args_full_demo: bool,
     minutes: float | None = None,
     defer_indexes: bool = False,
+    migrate: bool = True,
 ) -> None:
     os.environ.update(server_env(data_dir))
     import django
@@ -64,7 +65,8 @@ def setup(
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+    if migrate:
+        call_command("migrate", verbosity=0, interactive=False)
     marker = Path(data_dir) / "scale-seeded"
     if skip_seed or marker.exists():
         print("seed: using the data already there", flush=True)
@@ -151,14 +153,17 @@ def counts() -> str:
 
 
 class Timer:
-    def __init__(self, runs: int):
+    def __init__(self, runs: int, only: list[str] | None = None):
         self.runs = runs
+        self.only = only or []
         self.rows: list[tuple[str, float, float, float | None]] = []
 
     def measure(self, label: str, call, target_ms: float | None, check=None) -> None:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        if self.only and not any(word in label for word in self.only):
+            return
         call(0)  # warm-up
         times = []
         for run in range(1, self.runs + 1):
@@ -208,6 +213,16 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="measure the database as it is (a shared one other work is changing)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        help="measure only the timings whose label holds this text (repeatable)",
+    )
+    parser.add_argument(
         "--defer-indexes",
         action="store_true",
         help="PostgreSQL: the seed drops the non-unique indexes for the load, rebuilds them after",
@@ -230,6 +245,7 @@ def main() -> None:
         args.full_demo,
         args.seed_minutes,
         args.defer_indexes,
+        not args.no_migrate,
     )
 
     from django.db import connection
@@ -273,7 +289,7 @@ def main() -> None:
     rng.shuffle(case_nos)
     rng.shuffle(ticket_nos)
 
-    timer = Timer(args.runs)
+    timer = Timer(args.runs, args.only)
     print(f"\nTimings (p50 of {args.runs} runs after a warm-up):")
     timer.measure(
         "work queue: GET /console/cases/ (window clerk)",
