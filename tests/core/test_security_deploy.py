@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -17,6 +19,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 # The warnings `tongban check --deploy` may still give, and why (docs/security.md, "Headers").
+ENV_EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "env.example"
 EXPLAINED = {
     # HSTS preload is a promise to the browsers' built-in list that cannot be taken back
     # quickly; each deployment decides it for its own domain (TONGBAN_HSTS_SECONDS is on).
@@ -85,3 +88,23 @@ def test_the_deployment_check_over_production_settings(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert shown.stdout.split() == ["True", "DENY", "True", "True", "True", "31536000"]
+
+
+@pytest.mark.parametrize("name", ["TONGBAN_SECRET_KEY", "TONGBAN_LICENCE_KEY_SECRET"])
+def test_production_refuses_the_placeholders_of_env_example(tmp_path, name):
+    key = base64.b64encode(os.urandom(32)).decode()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tongban.config.settings.production",
+        "TONGBAN_SECRET_KEY": base64.b64encode(os.urandom(48)).decode(),
+        "TONGBAN_DATA_DIR": str(tmp_path),
+        "TONGBAN_DATA_KEYS": f"k1:{key}",
+        "TONGBAN_BLIND_INDEX_KEY": key,
+    }
+    placeholder = re.search(rf"^{name}=(.*)$", ENV_EXAMPLE.read_text(), re.M).group(1)
+    env[name] = placeholder
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert f"{name} still holds the placeholder of deploy/env.example" in done.stderr

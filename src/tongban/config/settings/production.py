@@ -9,6 +9,12 @@ from .base import *  # noqa: F403
 DEBUG = False
 if not env_str("TONGBAN_SECRET_KEY"):
     raise ImproperlyConfigured("TONGBAN_SECRET_KEY must be set in production")
+for _name in ("TONGBAN_SECRET_KEY", "TONGBAN_LICENCE_KEY_SECRET"):
+    if env_str(_name).startswith("change-me"):  # deploy/env.example's placeholders
+        raise ImproperlyConfigured(
+            f"{_name} still holds the placeholder of deploy/env.example: generate it "
+            "(docs/deploy.md, section 2)"
+        )
 SECURE_SSL_REDIRECT = env_bool("TONGBAN_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
