@@ -225,3 +225,21 @@ def test_a_bad_save_shows_the_error_summary_and_keeps_what_was_typed(
     assert page.locator("#id_content").input_value() == CONTENT
     assert Ticket.objects.count() == 0
     assert serious_violations(page) == []
+
+
+def test_a_repeat_caller_is_found_by_phone_while_typing(live_server, new_page, centre):
+    """The live 可能重复的工单 panel posts what is typed (the caller's phone never goes into a
+    URL): typing the phone of a caller with an open ticket brings that ticket up."""
+    from tests.hotline.factories import new_ticket
+
+    earlier = new_ticket(centre["huawu"], title="望湖路路灯不亮", content="望湖路 3 号路灯不亮。")
+    page = open_as(new_page, live_server, "huawu", "standard", 1280)
+    seen = []
+    page.on("request", lambda r: seen.append((r.method, r.url)) if "similar" in r.url else None)
+    page.goto(live_server.url + "/console/hotline/intake/")
+    assert focused(page) == "caller_phone"
+    page.keyboard.type("13905710001")
+    panel = page.locator("#similar-tickets")
+    panel.get_by_text(earlier.ticket_no).wait_for()
+    assert "找到 1 件未办结的相似工单" in panel.inner_text()
+    assert seen and all(m == "POST" and "13905710001" not in u for m, u in seen)

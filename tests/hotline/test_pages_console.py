@@ -230,6 +230,24 @@ def test_similar_open_tickets_are_shown_while_typing(world, operator):
     assert ticket.ticket_no in body and "<h1" not in body
 
 
+def test_similar_tickets_by_phone_come_from_a_post_only(world, operator):
+    """The intake page posts the caller's phone (a phone number never travels in a URL); a GET
+    with a phone in its query is not matched by phone."""
+    ticket = new_ticket(operator)
+    client = client_for(operator)
+    posted = client.post(
+        "/console/hotline/intake/similar/",
+        {"caller_phone": ticket.caller_phone},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert ticket.ticket_no in posted
+    by_url = client.get(
+        "/console/hotline/intake/similar/", {"caller_phone": ticket.caller_phone}
+    ).content.decode()
+    assert ticket.ticket_no not in by_url
+    assert "没有找到相似的未办结工单。" in by_url
+
+
 def test_nothing_similar_for_a_few_letters(world, operator):
     new_ticket(operator)
     body = client_for(operator).get("/console/hotline/intake/similar/?content=积").content.decode()

@@ -153,13 +153,16 @@ def _after_save(request: HttpRequest, ticket) -> HttpResponse:
 
 
 @rule("perm:ticket.create|perm:ticket.dispatch")
-@require_GET
+@require_http_methods(["GET", "POST"])
 @require(Perm.TICKET_CREATE, Perm.TICKET_DISPATCH)
 def similar(request: HttpRequest) -> HttpResponse:
-    """Open tickets like the one being typed: same phone, or similar text and address."""
-    text = " ".join(request.GET.get(k, "")[:2000] for k in ("title", "content")).strip()
-    phone = request.GET.get("caller_phone", "")[:20].strip()
-    address = request.GET.get("address", "")[:200].strip()
+    """Open tickets like the one being typed: same phone, or similar text and address. The
+    intake page posts what is typed; the caller's phone is read from a POST only, so a phone
+    number never travels in a URL (browser history, proxies' logs)."""
+    data = request.POST if request.method == "POST" else request.GET
+    text = " ".join(data.get(k, "")[:2000] for k in ("title", "content")).strip()
+    phone = request.POST.get("caller_phone", "")[:20].strip()
+    address = data.get("address", "")[:200].strip()
     rows = []
     if len(text) >= 4 or len(phone) >= 7 or len(address) >= 4:
         rows = selectors.similar_open_tickets(text=text, address=address, phone=phone, limit=5)
