@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.errors import NotFound
 
+from . import search
 from .models import (
     Bundle,
     BundleItem,
@@ -43,7 +46,8 @@ def published_versions() -> QuerySet[ServiceItemVersion]:
 
 
 def version_for_display(version_id: int) -> ServiceItemVersion:
-    """A version with every element loaded (the guide page, the API detail, the wizard)."""
+    """A version with every element loaded, read now (ten statements). For a draft (the guide's
+    preview) and anyone who changes what they get; others use ``displayed_version``."""
     version = (
         ServiceItemVersion.objects.select_related("item__department__region")
         .prefetch_related(
@@ -64,17 +68,54 @@ def version_for_display(version_id: int) -> ServiceItemVersion:
     return version
 
 
+# ---------------------------------------------------------------- versions kept by the process
+
+KEEP_VERSIONS = 256  # loaded versions per process; the least recently used goes first
+
+
+def _displayed(pk: int, created_at: dt.datetime, status: str) -> ServiceItemVersion:
+    if status == VersionStatus.DRAFT:
+        return version_for_display(pk)  # a draft's elements change while it is edited
+    # The status and creation time come fresh from the caller's row: a retired version is a new
+    # key, and a key never names a row that a rolled-back transaction left for reuse.
+    key = (connection.alias, pk, created_at, status)
+    kept = search.kept("displayed_versions", KEEP_VERSIONS)
+    found = kept.get(key)
+    if found is None:
+        found = version_for_display(pk)
+        if (found.created_at, found.status) == (created_at, status):  # not changed meanwhile
+            kept.put(key, found)
+    return found
+
+
+def displayed_version(version: ServiceItemVersion) -> ServiceItemVersion:
+    """``version`` (a row just read: a case's item version, the published one of an item) with
+    every element loaded, as ``version_for_display`` loads it; for a published or retired
+    version, the copy this process keeps.
+
+    A published version never changes (editing an item makes a new draft): only its status
+    moves on to retired, and that is part of the key. What it shows from outside — the
+    department's and region's names, themes and life events, the item's local codes — is at
+    most ``TONGBAN_FACETS_CACHE_SECONDS`` old, and fresh after every publication or retirement
+    (the copies are kept with the search index's revision: ``search.memo``). Drafts are read
+    every time. Callers must not change what they get: it is shared by the process's requests.
+    """
+    return _displayed(version.pk, version.created_at, version.status)
+
+
 def get_published_item(code: str) -> ServiceItemVersion:
-    """The published version of the item with this implementation code (or 404)."""
-    pk = (
-        published_versions()
-        .filter(item__implementation_code=code)
-        .values_list("pk", flat=True)
+    """The published version of the item with this implementation code (or 404), with every
+    element loaded (``displayed_version``: callers must not change it)."""
+    row = (
+        ServiceItemVersion.objects.filter(
+            status=VersionStatus.PUBLISHED, item__implementation_code=code
+        )
+        .values_list("pk", "created_at")
         .first()
     )
-    if pk is None:
+    if row is None:
         raise NotFound(_("没有找到实施编码为 %(code)s 的在办事项。") % {"code": code[:40]})
-    return version_for_display(pk)
+    return _displayed(row[0], row[1], VersionStatus.PUBLISHED)
 
 
 def get_published_bundle(code: str) -> Bundle:
@@ -142,7 +183,7 @@ def materials_for(
         else get_published_item(item.implementation_code)
     )
     if not hasattr(version, "_prefetched_objects_cache"):
-        version = version_for_display(version.pk)
+        version = displayed_version(version)
     result = walk(version.questions.all(), answers)
     check_no_extra_answers(answers, result.asked_codes)
     conditions = [version.conditions] if version.conditions else []

@@ -19,9 +19,10 @@ from __future__ import annotations
 import heapq
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 
@@ -33,11 +34,13 @@ from .matching import substring_distance
 
 __all__ = [
     "BundleCard",
+    "Kept",
     "SearchHit",
     "SearchResult",
     "bundle_cards",
     "current_index",
     "invalidate",
+    "kept",
     "memo",
     "normalize",
     "revision",
@@ -127,6 +130,36 @@ def memo(key: tuple, compute: Callable[[], T]) -> T:
     if seconds > 0:
         index.memo[key] = (now, value)
     return value
+
+
+class Kept:
+    """A small least-recently-used store (``kept``); safe to share between threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.rows: OrderedDict[tuple, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any | None:
+        with self.lock:
+            found = self.rows.get(key)
+            if found is not None:
+                self.rows.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self.lock:
+            self.rows[key] = value
+            self.rows.move_to_end(key)
+            while len(self.rows) > self.size:
+                self.rows.popitem(last=False)
+
+
+def kept(name: str, size: int) -> Kept:
+    """A store of at most ``size`` values derived from the published catalogue (loaded item
+    versions, rendered guides), with ``memo``'s lifetime: one per index revision, at most
+    ``TONGBAN_FACETS_CACHE_SECONDS`` old (0: a new, empty one on every call)."""
+    return memo(("kept", name), lambda: Kept(size))
 
 
 # ---------------------------------------------------------------- searching

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,7 +16,7 @@ from tongban.core.access import rule
 from tongban.core.errors import NotFound, ValidationFailed
 from tongban.core.permissions import Perm, has_perm
 
-from .. import browse, selectors
+from .. import browse, search, selectors
 from ..models.codes import Channel, Delivery, OnlineDepth, VersionStatus
 from ..situations import walk
 from .listing import list_context
@@ -62,30 +65,47 @@ def _version_for_request(request: HttpRequest, code: str):
         raise Http404 from None
 
 
+KEEP_GUIDES = 128  # rendered guides per process (about 10 KB each)
+
+
+def _guide_body(version, code: str, *, is_preview: bool) -> str:
+    """The guide's content: the same for every reader of a version in a language."""
+    has_questions = bool(version.questions.all())
+    context = {
+        "version": version,
+        "item": version.item,
+        "base_result": None if has_questions else selectors.materials_for(version, {}),
+        "is_preview": is_preview,
+        "has_questions": has_questions,
+        # nothing to ask: the guide itself leads to the online application (cases app)
+        "apply_url": reverse("cases:apply", args=[code])
+        if not (has_questions or is_preview) and version.online_depth != OnlineDepth.OFFLINE
+        else "",
+        "channels": _labels(Channel, version.channels),
+        "deliveries": _labels(Delivery, version.deliveries),
+        "bundles": search.memo(  # bundle changes move the index's revision
+            ("bundles_with_item", version.item_id), lambda: browse.bundles_with_item(version.item)
+        ),
+    }
+    return render_to_string("catalog/_guide_body.html", context)
+
+
 @rule("public")
 @require_GET
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     version = _version_for_request(request, code)
-    has_questions = bool(version.questions.all())
-    is_preview = version.status != VersionStatus.PUBLISHED
-    return render(
-        request,
-        "catalog/guide.html",
-        {
-            "version": version,
-            "item": version.item,
-            "base_result": None if has_questions else selectors.materials_for(version, {}),
-            "is_preview": is_preview,
-            "has_questions": has_questions,
-            # nothing to ask: the guide itself leads to the online application (cases app)
-            "apply_url": reverse("cases:apply", args=[code])
-            if not (has_questions or is_preview) and version.online_depth != OnlineDepth.OFFLINE
-            else "",
-            "channels": _labels(Channel, version.channels),
-            "deliveries": _labels(Delivery, version.deliveries),
-            "bundles": browse.bundles_with_item(version.item),
-        },
-    )
+    if version.status != VersionStatus.PUBLISHED:  # a preview: rendered every time
+        body = _guide_body(version, code, is_preview=True)
+    else:
+        # A published version never changes; what the guide shows around it (department's
+        # name, bundles) is kept as long as the version (selectors.displayed_version).
+        kept = search.kept("guide_bodies", KEEP_GUIDES)
+        key = (connection.alias, version.pk, version.created_at, get_language())
+        body = kept.get(key)
+        if body is None:
+            body = _guide_body(version, code, is_preview=False)
+            kept.put(key, body)
+    return render(request, "catalog/guide.html", {"version": version, "guide_body": body})
 
 
 class AnswerForm(forms.Form):
