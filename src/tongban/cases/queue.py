@@ -4,14 +4,18 @@ a tab's cases grouped by due (已超期 / 今日到期 / 即将到期 / 其他),
 The list is filtered, counted and sorted in SQL on the due dates copied onto the case row
 (``legal_due``, ``promised_due``, ``received_at``, ``decided_at``); the exact clock and card of
 each row on the page are then computed from its events (``clocks.compute``). A page costs the
-same queries however many cases there are (``bench/cases_queue.py`` measures it with 100,000):
+same queries however many cases there are (``bench/cases_queue.py`` measures it with 100,000;
+``bench/scale.py`` with millions):
 
-1. the current tab's due groups, counted in one query: the number listed is their sum (or the
-   chosen group's), and so is the tab's count;
-2. the other tabs' counts: the cases they show counted per status in one query read from the
-   (status, …) indexes, and 我的任务 in one more when it is not the current tab;
-3. the ids of the page from the (status, due) indexes; then those rows with only the columns the
-   page shows, their open review tasks and their events (one query each).
+1. every count, in one statement: the current tab's due groups (the number listed is their sum,
+   or the chosen group's, and so is the tab's count) and each other tab's count. A count stops
+   at ``COUNT_CAP`` (shown as "10000+"), read from the (status, …) indexes, so that a tab of
+   every department costs the same at a city's size as at a district's; 我的任务's groups are
+   counted exactly, in one pass over the user's tasks joined to the partial index of the cases
+   under review;
+2. the page's rows with only the columns the page shows, their ids picked in a subquery from
+   the (status, due) indexes (the page's 20 ids first, then the joins); then their open review
+   tasks and their events (one query each), and the stage limits of their items.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +54,10 @@ from .states import CaseStatus
 from .states import CaseStatus as S
 
 QUEUE_PAGE_SIZE = 20
+# A count past this shows as "10,000+": the database stops reading there (a tab of every
+# department holds hundreds of thousands of cases at a city's size), and the pages list the
+# first COUNT_CAP cases of the order (the most urgent); narrow the filters for the rest.
+COUNT_CAP = 10_000
 SOON_WORKDAYS = 3  # 即将到期: due within this many working days after today
 
 GROUPS = [
@@ -208,16 +218,18 @@ class QueueRow:
 class QueueGroup:
     key: str
     label: Any
-    count: int
+    count: int  # at most COUNT_CAP; ``capped``: there are more
     rows: list[QueueRow]
+    capped: bool = False
 
 
 @dataclass
 class QueueTab:
     key: str
     label: Any
-    count: int
+    count: int  # at most COUNT_CAP; ``capped``: there are more
     current: bool
+    capped: bool = False
 
 
 @dataclass
@@ -226,14 +238,16 @@ class QueuePage:
     tab: Tab
     tabs: list[QueueTab]
     groups: list[QueueGroup]
-    group_counts: dict[str, int]
-    count: int
+    group_counts: dict[str, int]  # each at most COUNT_CAP
+    count: int  # the number listed, at most COUNT_CAP
     number: int
     num_pages: int
     today: dt.date
     all_departments: bool
     department_id: int | None
     staff: Any = None  # the user's StaffProfile (with its department), None for none
+    count_capped: bool = False  # more than ``count`` are listed
+    group_capped: frozenset[str] = frozenset()  # the due groups with more than their count
 
     @property
     def rows(self) -> list[QueueRow]:
@@ -291,7 +305,11 @@ def _scope_q(scope: str, *, user, department_id: int | None) -> Q:
     ).filter(Q(waits_for__isnull=True) | ~Q(waits_for__status=SignerStatus.PENDING))
     # one IN over the UNION (not two ORed INs): the database can then start from the user's
     # tasks and join the cases, instead of walking a due-date index and testing every case
-    # against both subqueries (1.5 s → 0.5 s for 13,000 claimed tasks among 940,000 cases)
+    # against both subqueries (1.5 s → 0.5 s for 13,000 claimed tasks among 940,000 cases).
+    # UNION, not UNION ALL: PostgreSQL estimates the rows of a UNION from its parts, but those
+    # of a UNION ALL made distinct for the join as 200 — and then probes the cases one by one
+    # (64,620 tasks: 1.1 s) instead of hashing the user's tasks against the partial index of
+    # the cases under review (case_queue_mine_promised).
     mine = claimed.order_by().values("case_id").union(signing.order_by().values("task__case_id"))
     return Q(pk__in=mine)
 
@@ -308,7 +326,8 @@ def _latest_start(days: int, last_due: dt.date) -> dt.date:
 
 def _bucket_qs(due: Due, today: dt.date) -> dict[str, Q]:
     """SQL conditions for the due groups (已超期 / 今日到期 / 即将到期 / 其他) of a tab: they
-    split the tab's cases into four disjoint parts (a case without a due date is 其他)."""
+    split the tab's cases into four disjoint parts (a case without a due date is 其他: an OR
+    that ``_capped_groups`` counts as its two parts, each a range of an index)."""
     soon = workdays.add_workdays(today, SOON_WORKDAYS)
     col = due.column
     if due.days == 0:
@@ -385,69 +404,75 @@ def _common_q(filters: QueueFilters) -> Q:
     return q
 
 
-def _tab_counts(
-    scopes: dict[str, str],
-    scope_qs: dict[str, Q],
-    department_id: int | None,
-    common: Q,
-    known: dict[str, int],
-) -> dict[str, int]:
-    """Each tab's count: the cases of every tab but 我的任务 counted per status in one query
-    (each status in the scope of the one tab that shows it, so the indexes answer: COUNT(*),
-    which PostgreSQL can read from the index alone, not COUNT(id)), then 我的任务 in a second
-    one unless its count is ``known`` (it is the tab on the page)."""
-    wide, own = set(), set()
-    for key, scope in scopes.items():
-        if scope == EVERYWHERE:
-            wide.update(TAB_BY_KEY[key].statuses)
-        elif scope == DEPARTMENT and department_id:
-            own.update(TAB_BY_KEY[key].statuses)
-    own -= wide
-    shown = Q(pk__in=[])
-    if wide:
-        shown |= Q(status__in=sorted(wide))
-    if own:
-        shown |= Q(department_id=department_id, status__in=sorted(own))
-    by_status: dict[str, int] = {}
-    if wide or own:
-        by_status = dict(
-            Case.objects.filter(common)
-            .filter(shown)
-            .order_by()
-            .values_list("status")
-            .annotate(n=Count("*"))
-        )
-    counts = {}
-    for key, scope in scopes.items():
-        statuses = TAB_BY_KEY[key].statuses
-        if key in known:
-            counts[key] = known[key]
-        elif scope == MINE:
-            counts[key] = (
-                Case.objects.filter(common)
-                .filter(scope_qs[key], status__in=statuses)
-                .order_by()
-                .count()
-            )
-        elif scope == DEPARTMENT and not department_id:
-            counts[key] = 0
+def _capped(qs: QuerySet[Case]) -> QuerySet:
+    """``qs`` as rows of a constant, at most ``COUNT_CAP + 1`` of them: counted, they say how
+    many there are up to the cap, and whether there are more. No ORDER BY, so that the
+    database stops reading at the cap (COUNT(*) of a constant: an index alone can answer)."""
+    return qs.order_by().values(one=Value(1))[: COUNT_CAP + 1]
+
+
+def _count_in_one_statement(parts: dict[str, QuerySet]) -> dict[str, int]:
+    """The counts of the work queue, all in one statement: each part is a ``_capped`` set of
+    rows (counted) or a set of aggregates without grouping (one row, read as is), a derived
+    table of one row; the parts are cross-joined. A part the ORM knows to be empty (a filter
+    on an empty list) is not sent and counts 0.
+
+    Returns each capped part's count under its key and each aggregate under its alias."""
+    selects: list[str] = []
+    params: list[Any] = []
+    names: list[str] = []
+    out: dict[str, int] = {}
+    for key, qs in parts.items():
+        aliases = [key] if qs.query.is_sliced else list(qs.query.annotation_select)
+        try:
+            sql, part_params = qs.query.get_compiler(using=qs.db).as_sql()
+        except EmptyResultSet:
+            out.update(dict.fromkeys(aliases, 0))
+            continue
+        if qs.query.is_sliced:
+            sql = f"SELECT COUNT(*) FROM ({sql}) AS t{len(selects)}"  # noqa: S608 - ORM's SQL
+        selects.append(f"({sql}) AS q{len(selects)}")
+        params.extend(part_params)
+        names.extend(aliases)
+    if not selects:
+        return out
+    statement = "SELECT * FROM " + " CROSS JOIN ".join(selects)  # noqa: S608 - the ORM's SQL
+    with connections[next(iter(parts.values())).db].cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    out.update(zip(names, (int(value or 0) for value in row), strict=True))
+    return out
+
+
+def _capped_groups(in_tab: QuerySet[Case], buckets: dict[str, Q]) -> dict[str, QuerySet]:
+    """The due groups of a tab as ``_capped`` parts; 其他 (due after 即将到期, or no due date)
+    as its two parts, each read from the (status, due) index alone (an OR would read the rows:
+    a bitmap heap scan of 10,000 cases)."""
+    parts = {}
+    for key, q in buckets.items():
+        if key == "other" and q.connector == Q.OR and len(q.children) == 2:
+            later, undated = (Q(child) for child in q.children)
+            parts["group_other"] = _capped(in_tab.filter(later))
+            parts["group_other_undated"] = _capped(in_tab.filter(undated))
         else:
-            counts[key] = sum(by_status.get(status, 0) for status in statuses)
-    return counts
+            parts[f"group_{key}"] = _capped(in_tab.filter(q))
+    return parts
 
 
-def _group_counts(current: QuerySet[Case], buckets: dict[str, Q]) -> dict[str, int]:
-    """How many of the tab's cases fall in each due group, in one query. The groups split the
-    tab, so the last one is the rest: the count of the tab less the others."""
-    *counted, rest = buckets
-    counts = current.order_by().aggregate(
-        # COUNT(*) and COUNT(1): no column to read, so an index can answer
-        all=Count("*"),
-        **{key: Count(Value(1), filter=buckets[key]) for key in counted},
+def _group_aggregates(in_tab: QuerySet[Case], buckets: dict[str, Q]) -> QuerySet:
+    """How many of the tab's cases fall in each due group, in one pass over the tab: the
+    groups split the tab, so the last one is the rest (the whole less the others)."""
+    *counted, _rest = buckets
+    return (
+        in_tab.order_by()
+        .values(one=Value(1))
+        .annotate(
+            # COUNT(*) and COUNT(1): no column to read, so an index can answer
+            group_all=Count("*"),
+            **{f"group_{key}": Count(Value(1), filter=buckets[key]) for key in counted},
+        )
+        .values(*(f"group_{key}" for key in ["all", *counted]))
     )
-    groups = {key: counts[key] for key in counted}
-    groups[rest] = counts["all"] - sum(groups.values())
-    return groups
 
 
 # What a row of the queue shows and its clock reads (anything else stays in the database).
@@ -493,23 +518,23 @@ class ClockEvent(NamedTuple):
     payload: dict
 
 
-def _page_of(tab: Tab, listed: QuerySet[Case], number: int) -> list[tuple[Case, list[ClockEvent]]]:
-    """The cases of page ``number``, soonest due first, each with its events in order: the
-    ids from the (status, due) index first, then those rows with what the page shows and their
-    open tasks, then their events from the (case, seq) index."""
+def _page_of(
+    tab: Tab, listed: QuerySet[Case], number: int, total: int
+) -> list[tuple[Case, list[ClockEvent]]]:
+    """The cases of page ``number`` of the first ``total``, soonest due first, each with its
+    events in order: the rows with what the page shows, picked by a subquery that reads the
+    page's ids from the (status, due) index (LIMIT before any join); then their open tasks,
+    and their events from the (case, seq) index."""
     column = tab.due.column if tab.due else tab.order
     # Only a decision date can be missing (不予受理 has none): elsewhere a plain ascending order
     # lets the (status, due) indexes deliver the page without sorting the whole tab.
     order = F(column).asc(nulls_last=True) if tab.due is DELIVERY else F(column).asc()
     offset = (number - 1) * QUEUE_PAGE_SIZE
-    ids = list(
-        listed.order_by(order, "pk").values_list("pk", flat=True)[offset : offset + QUEUE_PAGE_SIZE]
-    )
-    if not ids:
-        return []
-    rows = (
+    stop = min(offset + QUEUE_PAGE_SIZE, total)  # a capped count lists the first COUNT_CAP
+    ids = listed.order_by(order, "pk").values("pk")[offset:stop]
+    rows = list(
         Case.objects.filter(pk__in=ids)
-        .order_by()
+        .order_by(order, "pk")  # the same order as the subquery's, on its 20 rows
         .select_related("item_version", "department", "applicant", "enterprise")
         .only(*ROW_FIELDS)
         .prefetch_related(
@@ -522,15 +547,16 @@ def _page_of(tab: Tab, listed: QuerySet[Case], number: int) -> list[tuple[Case, 
             ),
         )
     )
-    by_id = {case.pk: case for case in rows}
-    events: dict[int, list[ClockEvent]] = {pk: [] for pk in ids}
+    if not rows:
+        return []
+    events: dict[int, list[ClockEvent]] = {case.pk: [] for case in rows}
     for case_id, *fields in (
-        CaseEvent.objects.filter(case_id__in=ids)
+        CaseEvent.objects.filter(case_id__in=list(events))
         .order_by("case_id", "seq")
         .values_list("case_id", "action", "occurred_at", "payload")
     ):
         events[case_id].append(ClockEvent(*fields))
-    return [(by_id[pk], events[pk]) for pk in ids]
+    return [(case, events[case.pk]) for case in rows]
 
 
 def _limits_of(cases) -> dict[int, clocks.StepLimits]:
@@ -601,7 +627,8 @@ def queue_page(user, filters: QueueFilters, page: int | None = None) -> QueuePag
         key: _scope_q(scope, user=user, department_id=department_id)
         for key, scope in scopes.items()
     }
-    current = scope_qs[tab.key] & Q(status__in=tab.statuses)
+    in_scope = {key: scope_qs[key] & Q(status__in=TAB_BY_KEY[key].statuses) for key in scopes}
+    current = in_scope[tab.key]
     if filters.status in tab.statuses:
         current &= Q(status=filters.status)
     buckets = _bucket_qs(tab.due, today) if tab.due else {}
@@ -609,19 +636,45 @@ def queue_page(user, filters: QueueFilters, page: int | None = None) -> QueuePag
         current &= _card_q(filters.card, today, clocks.card_policy())
     common = _common_q(filters)
     in_tab = Case.objects.filter(common).filter(current)
-    group_counts = _group_counts(in_tab, buckets) if buckets else {}
-    whole = sum(group_counts.values()) if buckets else in_tab.order_by().count()
     narrowed = filters.status in tab.statuses or (filters.card and tab.due is PROMISED)
-    known = {} if narrowed else {tab.key: whole}  # the tab's count, without another query
-    tab_counts = _tab_counts(scopes, scope_qs, department_id, common, known)
+    # Every count of the page in one statement (1. and 2. of the module's docstring): the due
+    # groups of the current tab and each other tab's count, each stopping at the cap — but
+    # 我的任务's groups in one pass over the user's tasks (one person's work is not millions
+    # of cases, and a pass per group would join them four times).
+    parts: dict[str, QuerySet] = {}
+    if buckets and scopes[tab.key] == MINE:
+        parts["groups"] = _group_aggregates(in_tab, buckets)
+    elif buckets:
+        parts.update(_capped_groups(in_tab, buckets))
+    else:
+        parts["listed"] = _capped(in_tab)
+    for key in scopes:
+        if key != tab.key or narrowed:  # else the tab's count is the number listed
+            parts[f"tab_{key}"] = _capped(Case.objects.filter(common).filter(in_scope[key]))
+    counted = _count_in_one_statement(parts)
+    if buckets:
+        if "groups" in parts:
+            *first, rest = buckets
+            raw = {key: counted[f"group_{key}"] for key in first}
+            raw[rest] = counted["group_all"] - sum(raw.values())
+        else:
+            raw = {key: counted[f"group_{key}"] for key in buckets}
+            raw["other"] += counted.get("group_other_undated", 0)
+        whole = sum(raw.values())
+    else:
+        raw, whole = {}, counted["listed"]
+    group_counts = {key: min(n, COUNT_CAP) for key, n in raw.items()}
+    group_capped = frozenset(key for key, n in raw.items() if n > COUNT_CAP)
     if filters.due in buckets:
-        total = group_counts[filters.due]
+        total = raw[filters.due]
         listed = in_tab.filter(buckets[filters.due])
     else:
         total, listed = whole, in_tab
+    tab_counts = {key: counted.get(f"tab_{key}", whole) for key in scopes}
+    total_capped, total = total > COUNT_CAP, min(total, COUNT_CAP)
     num_pages = max(1, -(-total // QUEUE_PAGE_SIZE))
     number = min(page or filters.page, num_pages)
-    cases = _page_of(tab, listed, number) if total else []
+    cases = _page_of(tab, listed, number, total) if total else []
     roles = roles_of(user)
     # a row has a due date only on a tab with one, whose groups have already read the calendar
     soon = workdays.add_workdays(today, SOON_WORKDAYS) if buckets else None
@@ -645,13 +698,21 @@ def queue_page(user, filters: QueueFilters, page: int | None = None) -> QueuePag
     for row in rows:
         key = row.group if buckets else "other"
         if not groups or groups[-1].key != key:
-            groups.append(QueueGroup(key, labels[key], group_counts.get(key, total), []))
+            capped = key in group_capped if buckets else total_capped
+            groups.append(QueueGroup(key, labels[key], group_counts.get(key, total), [], capped))
         groups[-1].rows.append(row)
     return QueuePage(
         filters=replace(filters, page=number),
         tab=tab,
         tabs=[
-            QueueTab(key, TAB_BY_KEY[key].label, tab_counts[key], key == tab.key) for key in scopes
+            QueueTab(
+                key,
+                TAB_BY_KEY[key].label,
+                min(tab_counts[key], COUNT_CAP),
+                key == tab.key,
+                tab_counts[key] > COUNT_CAP,
+            )
+            for key in scopes
         ],
         groups=groups,
         group_counts=group_counts,
@@ -662,4 +723,6 @@ def queue_page(user, filters: QueueFilters, page: int | None = None) -> QueuePag
         all_departments=EVERYWHERE in scopes.values(),
         department_id=department_id,
         staff=staff,
+        count_capped=total_capped,
+        group_capped=group_capped,
     )

@@ -34,7 +34,9 @@ from .states import CaseAction as A
 def get_case_for_user(*, user, case_no: str) -> Case:
     """The case if ``user`` may see it; 'not found' for missing and forbidden alike."""
     case = (
-        Case.objects.select_related("item_version__item", "department", "applicant", "enterprise")
+        Case.objects.select_related(
+            "item_version__item__procedure", "department", "applicant", "enterprise"
+        )
         .filter(case_no=case_no)
         .first()
     )
@@ -124,9 +126,23 @@ def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
     return Enterprise.objects.filter(credit_code=credit_code).first()
 
 
+def item_procedure(case: Case) -> ItemProcedure | None:
+    """The case's item's procedure: one query, none when ``item_version__item__procedure`` was
+    selected with the case (``get_case_for_user``)."""
+    version = case.item_version
+    item = version.item if _ITEM.is_cached(version) else None
+    if item is not None and _PROCEDURE.is_cached(item):
+        return getattr(item, "procedure", None)  # None cached: the item has none
+    return ItemProcedure.objects.filter(item_id=version.item_id).first()
+
+
 def review_steps(case: Case) -> list[dict]:
-    procedure = ItemProcedure.objects.filter(item_id=case.item_version.item_id).first()
+    procedure = item_procedure(case)
     return procedure.steps if procedure and procedure.steps else DEFAULT_STEPS
+
+
+_PROCEDURE = ItemProcedure._meta.get_field("item").remote_field  # ServiceItem.procedure
+_ITEM = Case._meta.get_field("item_version").related_model._meta.get_field("item")
 
 
 def case_events(case: Case) -> list[CaseEvent]:

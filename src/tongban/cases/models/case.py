@@ -112,6 +112,13 @@ class Case(models.Model):
             ),
             models.Index(fields=["status", "received_at"], name="case_queue_status_received"),
             models.Index(fields=["status", "decided_at"], name="case_queue_status_decided"),
+            # 我的任务 (0015_queue_indexes): the cases under review, by due date, read alone to
+            # join a reviewer's thousands of tasks and to sort them.
+            models.Index(
+                fields=["promised_due", "id"],
+                condition=models.Q(status__in=[CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED]),
+                name="case_queue_mine_promised",
+            ),
             # The KPI window (supervision.kpis): decided_at in the period, whatever the status.
             models.Index(fields=["decided_at"], name="case_decided_at"),
         ]

@@ -12,7 +12,7 @@ from tongban.core.errors import DomainError, PermissionDenied
 from tongban.core.models import User
 from tongban.core.permissions import Perm, has_perm, has_role
 
-from .. import access
+from .. import access, selectors
 from ..errors import CaseErrorCode
 from ..models import Case, DeliveryMethod, ItemProcedure, ReviewTask, StepMode, TaskStatus
 from ..models.commitments import DeferralBlocks
@@ -31,7 +31,7 @@ APPEAL_RIGHTS = _(
 
 
 def _steps(case: Case) -> tuple[list[dict], ItemProcedure | None]:
-    procedure = ItemProcedure.objects.filter(item=case.item_version.item).first()
+    procedure = selectors.item_procedure(case)
     return (procedure.steps if procedure and procedure.steps else DEFAULT_STEPS), procedure
 
 

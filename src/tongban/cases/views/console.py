@@ -105,6 +105,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "key": key,
                 "label": label,
                 "count": page.group_counts.get(key, 0),
+                "capped": key in page.group_capped,
                 "url": "?" + filters.querystring(due="" if filters.due == key else key, page=1),
                 "current": filters.due == key,
             }
@@ -122,6 +123,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         else "",
         "next_url": "?" + filters.querystring(page=page.number + 1) if page.has_next else "",
         "here": request.get_full_path(),
+        "count_cap": work_queue.COUNT_CAP,
         "can_bulk": any(row.can_claim or row.can_release for row in page.rows),
         "can_counter": has_perm(request.user, Perm.CASE_ACCEPT),
         "clear_url": "?" + work_queue.QueueFilters(tab=filters.tab).querystring(),
@@ -229,7 +231,7 @@ def case_action(request: HttpRequest, case_no: str, action: str) -> HttpResponse
     case = _get_case(request, case_no)
     if action not in f.ACTION_FORMS:
         raise Http404
-    version = catalog_selectors.version_for_display(case.item_version_id)
+    version = catalog_selectors.displayed_version(case.item_version)
     form = action_form(action, case, version, request.POST)
     status = 400
     if form.is_valid():

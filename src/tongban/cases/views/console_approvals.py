@@ -162,20 +162,18 @@ def _colleagues(user, case) -> list[tuple[str, str]]:
     return [(u.username, f"{u}（{u.username}）") for u in people]
 
 
-def _form(operation: str, user, case, state, data=None) -> forms.Form:
+def _form(operation: str, user, case, state, data=None, colleagues=None) -> forms.Form:
     prefix = f"op-{operation}"
+    if colleagues is None and operation in ("transfer", "delegate", "add_signer"):
+        colleagues = _colleagues(user, case)
     initial = {"expected_version": case.version}
     if operation == "sign":
         voting = state.task is not None and state.task.mode == StepMode.VOTE
         return SignForm(data, prefix=prefix, initial=initial, voting=voting)
     if operation in ("transfer", "delegate"):
-        return ColleagueForm(
-            data, prefix=prefix, initial=initial, colleagues=_colleagues(user, case)
-        )
+        return ColleagueForm(data, prefix=prefix, initial=initial, colleagues=colleagues)
     if operation == "add_signer":
-        return AddSignerForm(
-            data, prefix=prefix, initial=initial, colleagues=_colleagues(user, case)
-        )
+        return AddSignerForm(data, prefix=prefix, initial=initial, colleagues=colleagues)
     if operation == "send_back":
         return SendBackForm(data, prefix=prefix, initial=initial, earlier=state.earlier)
     if operation == "urge":
@@ -191,13 +189,23 @@ def approval_context(request: HttpRequest, case, *, failed=None) -> dict:
     operations = list(state.operations)
     if failed is not None and failed[0] not in operations:
         operations.append(failed[0])  # still show what was refused, with the reason
+    colleagues = (  # one query for the transfer, delegate and add-signer forms
+        _colleagues(request.user, case)
+        if {"transfer", "delegate", "add_signer"} & set(operations)
+        else None
+    )
     for operation in operations:
         is_failed = failed is not None and failed[0] == operation
+        form = (
+            failed[1]
+            if is_failed
+            else _form(operation, request.user, case, state, None, colleagues)
+        )
         panels.append(
             ApprovalPanel(
                 action=operation,
                 label=OPERATION_LABELS[operation],
-                form=failed[1] if is_failed else _form(operation, request.user, case, state),
+                form=form,
                 note=OPERATION_NOTES.get(operation, ""),
                 destructive=operation in DESTRUCTIVE,
                 secondary=operation in SECONDARY,

@@ -318,7 +318,7 @@ def case_context(
     events = selectors.case_events(case)
     tasks = selectors.case_open_tasks(case)
     steps = selectors.review_steps(case)
-    version = version or catalog_selectors.version_for_display(case.item_version_id)
+    version = version or catalog_selectors.displayed_version(case.item_version)
     clock, clock_error = None, ""
     try:
         # With the item's stage limits (selectors.clock uses the law's alone, for now).
