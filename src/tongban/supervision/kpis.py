@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -175,6 +175,10 @@ class Source:
     region: str  # filtered by the scope's regions
     item: str | None  # the item's implementation code, None where items do not apply
     window: Callable[[Period], Q]  # the rows a period can touch (uses the indexes)
+    # A relation whose group columns are looked up row by row (a subquery on its primary key)
+    # rather than joined: a month of callbacks joined to the tickets makes PostgreSQL hash the
+    # whole ticket table (docs/performance.md, "Data scale").
+    via: str | None = None
 
 
 def _cases() -> QuerySet:
@@ -241,19 +245,22 @@ SOURCES: dict[str, Source] = {
             "ticket__street_id",
             None,
             lambda p: Q(dispatched_at__gte=p.since, dispatched_at__lt=p.until),
+            via="ticket",
         ),
-        Source(
-            "tickets",
-            Ticket.objects.all,
-            "department_id",
-            "street_id",
-            "street_id",
-            None,
-            lambda p: (
-                Q(replied_at__gte=p.since, replied_at__lt=p.until)
-                | Q(closed_at__gte=p.since, closed_at__lt=p.until)
-                | Q(created_at__gte=p.since, created_at__lt=p.until)
-            ),
+        # The tickets replied, closed and created in the period: three sources, each counted
+        # from its own covering index alone (hotline 0009_kpi_indexes: an index-only scan of
+        # the period, no visit to the table, where a month's tickets lie all over it).
+        *(
+            Source(
+                f"tickets_{column.removesuffix('_at')}",
+                Ticket.objects.all,
+                "department_id",
+                "street_id",
+                "street_id",
+                None,
+                lambda p, column=column: Q(**{f"{column}__gte": p.since, f"{column}__lt": p.until}),
+            )
+            for column in ("replied_at", "closed_at", "created_at")
         ),
         Source(
             "callbacks",
@@ -263,6 +270,7 @@ SOURCES: dict[str, Source] = {
             "ticket__street_id",
             None,
             lambda p: Q(done_at__gte=p.since, done_at__lt=p.until),
+            via="ticket",
         ),
     )
 }
@@ -376,10 +384,10 @@ COUNTS: dict[str, Count_] = {
             "assignments",
             lambda p, t: _dispatched(p, t) & Q(status=AssignmentStatus.RETURNED),
         ),
-        Count_("replied", "tickets", _replied),
+        Count_("replied", "tickets_replied", _replied),
         Count_(
             "replied_on_time",
-            "tickets",
+            "tickets_replied",
             lambda p, t: _replied(p, t) & Q(replied_at__lte=F("handle_due")),
         ),
         Count_("callbacks_rated", "callbacks", _ALWAYS),
@@ -388,14 +396,18 @@ COUNTS: dict[str, Count_] = {
             "callbacks",
             lambda p, t: Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC]),
         ),
-        Count_("closed", "tickets", _closed),
+        Count_("closed", "tickets_closed", _closed),
         Count_(
             "closed_first_contact",
-            "tickets",
+            "tickets_closed",
             lambda p, t: _closed(p, t) & Q(reopen_count=0, dispatch_count__lte=1),
         ),
-        Count_("created", "tickets", _created),
-        Count_("repeat", "tickets", lambda p, t: _created(p, t) & Q(merged_into__isnull=False)),
+        Count_("created", "tickets_created", _created),
+        Count_(
+            "repeat",
+            "tickets_created",
+            lambda p, t: _created(p, t) & Q(merged_into__isnull=False),
+        ),
     )
 }
 
@@ -539,7 +551,8 @@ def _aggregates(source_key: str, period: Period, today: dt.date) -> dict:
         if c.sum:
             out[c.key] = Sum(c.sum, filter=condition or None)
         else:
-            out[c.key] = Count("pk", filter=condition or None)
+            # COUNT(1), not COUNT(id): the covering indexes need not hold the primary key
+            out[c.key] = Count(Value(1), filter=condition or None)
     return out
 
 
@@ -602,10 +615,9 @@ def figures_by(
     rows: dict[int, dict[str, int]] = {}
     for key in _sources_of(areas):
         source = SOURCES[key]
-        column = source.department if group == "department" else source.street
-        qs = _filtered(source, scope, period, regions).order_by()
-        for row in qs.values(column).annotate(**_aggregates(key, period, today)):
-            gid = row.pop(column)
+        qs = _grouped(source, [group], _filtered(source, scope, period, regions))
+        for row in qs.annotate(**_aggregates(key, period, today)):
+            gid = row.pop(_group_key(group))
             if gid is not None:
                 rows.setdefault(gid, {}).update(row)
     if "ratings" in areas:
@@ -631,6 +643,147 @@ def figures_by(
     return {gid: Figures(_finish(counts)) for gid, counts in rows.items()}
 
 
+AREAS = ("cases", "items", "tickets", "ratings")
+
+
+def _group_key(group: str) -> str:
+    return f"kpi_{group}"
+
+
+def _grouped(source: Source, groups: Iterable[str], qs: QuerySet) -> QuerySet:
+    """``qs`` as rows grouped by the department and/or street columns (``_group_key(group)``)."""
+    keys = {}
+    for group in groups:
+        column = source.department if group == "department" else source.street
+        keys[_group_key(group)] = F(column)
+        if source.via and column.startswith(f"{source.via}__"):
+            related = qs.model._meta.get_field(source.via).related_model
+            keys[_group_key(group)] = Subquery(
+                related.objects.filter(pk=OuterRef(f"{source.via}_id")).values(
+                    column.removeprefix(f"{source.via}__")
+                )
+            )
+    return qs.order_by().annotate(**keys).values(*keys)
+
+
+def _additive(aggregate) -> bool:
+    """A plain ``Count`` or ``Sum`` (not distinct) over the rows: its value for the whole is the
+    sum of its values for disjoint groups of the rows."""
+    return isinstance(aggregate, (Count, Sum)) and not getattr(aggregate, "distinct", False)
+
+
+@reads_from_replica
+def figures_with_groups(
+    group: str,
+    period: Period,
+    scope: Scope = ALL,
+    *,
+    today: dt.date | None = None,
+    areas: Iterable[str] = AREAS,
+) -> tuple[Figures, dict[int, Figures]]:
+    """``(figures(period, scope), figures_by(group, period, scope))`` in one pass: one grouped
+    aggregate query per source, the whole being the sum of the groups' rows (those with no
+    department or street included). That holds because every count is a ``Count`` or a ``Sum``
+    over the source's rows and a row belongs to exactly one group (the group column is reached
+    through foreign keys only); a source with any other aggregate gets its own total query.
+    The ratings are summed over departments the same way; per street (a rating counts in its
+    street and in every region above it) their total is its own query."""
+    if group not in GROUPS:
+        raise ValueError(group)
+    areas = tuple(areas)
+    total, by = _one_pass(period, scope, today, areas, {group: areas})
+    return total, by[group]
+
+
+@reads_from_replica
+def figures_with_rankings(
+    period: Period,
+    scope: Scope = ALL,
+    *,
+    today: dt.date | None = None,
+    street_areas: Iterable[str] = ("cases", "tickets"),
+) -> tuple[Figures, dict[int, Figures], dict[int, Figures]]:
+    """The dashboard's month: ``(figures(period, scope), figures_by("department", …),
+    figures_by("street", …, areas=street_areas))`` from one query per source, grouped by
+    department and street together and added up both ways."""
+    street_areas = tuple(street_areas)
+    total, by = _one_pass(
+        period, scope, today, AREAS, {"department": AREAS, "street": street_areas}
+    )
+    return total, by["department"], by["street"]
+
+
+def _one_pass(
+    period: Period,
+    scope: Scope,
+    today: dt.date | None,
+    areas: tuple[str, ...],
+    groups: dict[str, tuple[str, ...]],
+) -> tuple[Figures, dict[str, dict[int, Figures]]]:
+    """The whole of ``areas`` and, per group, the rows of that group's areas (see
+    ``figures_with_groups``)."""
+    today = today or workdays.business_date(timezone.now())
+    regions = scope.regions()
+    total: dict[str, int] = {}
+    rows: dict[str, dict[int, dict[str, int]]] = {g: {} for g in groups}
+    wanted = {key for g_areas in (areas, *groups.values()) for key in _sources_of(g_areas)}
+    for key in _sources_of(AREAS):
+        if key not in wanted:
+            continue
+        source = SOURCES[key]
+        grouped = [g for g, g_areas in groups.items() if key in _sources_of(g_areas)]
+        aggregates = _aggregates(key, period, today)
+        filtered = _filtered(source, scope, period, regions)
+        in_total = key in _sources_of(areas)
+        summed = all(_additive(a) for a in aggregates.values()) and bool(grouped)
+        if in_total and summed:
+            total.update(dict.fromkeys(aggregates, 0))
+        elif in_total:  # pragma: no cover - every count is additive today (test_kpis_one_pass)
+            total.update(filtered.aggregate(**aggregates))
+        passes = [grouped] if summed else [[g] for g in grouped]
+        for pass_groups in passes:
+            for row in _grouped(source, pass_groups, filtered).annotate(**aggregates):
+                gids = {g: row.pop(_group_key(g)) for g in pass_groups}
+                if in_total and summed:
+                    for name, value in row.items():
+                        total[name] += int(value or 0)
+                for g, gid in gids.items():
+                    if gid is None:
+                        continue
+                    counts = rows[g].setdefault(gid, {})
+                    for name, value in row.items():
+                        counts[name] = counts.get(name, 0) + int(value or 0)
+    if "ratings" in areas or any("ratings" in g_areas for g_areas in groups.values()):
+        _add_ratings(period, scope, areas, groups, total, rows)
+    return (
+        Figures(_finish(total)),
+        {g: {gid: Figures(_finish(c)) for gid, c in by.items()} for g, by in rows.items()},
+    )
+
+
+def _add_ratings(period, scope, areas, groups, total, rows) -> None:
+    filters = {
+        "period": period.ratings_period(),
+        "department_ids": list(scope.department_ids) or None,
+        "region_ids": list(scope.region_ids) or None,
+        "item_codes": list(scope.item_codes) or None,
+    }
+    whole = None
+    if "ratings" in groups.get("department", ()):
+        by = rating_kpis.rating_figures_by_department(**filters)
+        whole = {k: sum(int(f.get(k) or 0) for f in by.values()) for k in RATING_COUNTS}
+        for gid, fig in by.items():
+            rows["department"].setdefault(gid, {}).update(_rating_counts(fig))
+    if "ratings" in groups.get("street", ()):
+        for gid in list(rows["street"]):
+            fig = rating_kpis.rating_figures(**{**filters, "region_ids": [gid]})
+            rows["street"][gid].update(_rating_counts(fig))
+    if "ratings" in areas:
+        if whole is None:
+            whole = rating_kpis.rating_figures(**filters)
+        total.update(_rating_counts(whole))
+
+
 def _sources_of(areas: Iterable[str]) -> list[str]:
     areas = set(areas)
     out = []
@@ -639,14 +792,15 @@ def _sources_of(areas: Iterable[str]) -> list[str]:
     if "items" in areas:
         out += ["items", "item_materials"]
     if "tickets" in areas:
-        out += ["assignments", "tickets", "callbacks"]
+        out += ["assignments", *TICKET_SOURCES, "callbacks"]
     return out
 
 
 # ---------------------------------------------------------------- the rows behind a number
 
 
-LISTABLE_SOURCES = ("cases", "refusals", "case_materials", "assignments", "tickets")
+TICKET_SOURCES = ("tickets_replied", "tickets_closed", "tickets_created")
+LISTABLE_SOURCES = ("cases", "refusals", "case_materials", "assignments", *TICKET_SOURCES)
 
 
 def rows_behind(count_key: str, period: Period, scope: Scope = ALL, *, today=None) -> QuerySet:
@@ -671,7 +825,7 @@ def rows_behind(count_key: str, period: Period, scope: Scope = ALL, *, today=Non
 
 def is_ticket_count(count_key: str) -> bool:
     count = COUNTS.get(count_key)
-    return count is not None and count.source in ("assignments", "tickets", "callbacks")
+    return count is not None and count.source in ("assignments", *TICKET_SOURCES, "callbacks")
 
 
 def kpi_count(kpi_key: str) -> str:

@@ -227,6 +227,44 @@ class Ticket(models.Model):
                 include=REPORT_COLUMNS,
                 name="ticket_report_cover",
             ),
+            # The KPI windows (supervision.kpis): the tickets replied, closed and created in a
+            # period, each counted from its index alone (0009_kpi_indexes).
+            models.Index(
+                fields=["replied_at"],
+                include=["handle_due", "department", "street"],
+                name="ticket_replied_at",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                include=["reopen_count", "dispatch_count", "department", "street"],
+                name="ticket_closed_at",
+            ),
+            models.Index(
+                fields=["created_at"],
+                include=["merged_into", "department", "street"],
+                name="ticket_created_kpi",
+            ),
+            # A callback's or assignment's ticket looked up for its department and street
+            # (supervision.kpis ``via``) from the index alone (0009_kpi_indexes).
+            models.Index(fields=["id"], include=["department", "street"], name="ticket_kpi_groups"),
+            # The ticket queue (selectors.ticket_queue, 0010_queue_indexes): a unit's tabs by
+            # status and due, counted and listed from the index; the centre's tabs counted with
+            # a word filter from the index alone (the titles included); 已提级督办; 已超期 listed
+            # by due from the index.
+            models.Index(
+                fields=["department", "status", "handle_due"], name="ticket_dept_status_due"
+            ),
+            models.Index(
+                fields=["status", "handle_due"], include=["title"], name="ticket_status_due_title"
+            ),
+            models.Index(
+                fields=["status"], condition=models.Q(escalated=True), name="ticket_escalated"
+            ),
+            models.Index(
+                fields=["handle_due"],
+                condition=models.Q(status__in=["dispatched", "handling", "return_requested"]),
+                name="ticket_open_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -309,6 +347,13 @@ class TicketAssignment(models.Model):
         ordering = ["ticket", "dispatched_at"]
         indexes = [
             models.Index(fields=["department", "status"], name="assignment_department_status"),
+            # The KPI window: dispatched in the period, counted from the index alone
+            # (0009_kpi_indexes).
+            models.Index(
+                fields=["dispatched_at"],
+                include=["department", "status", "signed_at", "sign_due", "ticket"],
+                name="assignment_dispatched_at",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -460,6 +505,11 @@ class Callback(models.Model):
         indexes = [
             models.Index(fields=["status", "due"], name="callback_status_due"),
             models.Index(fields=["status", "done_at"], name="callback_status_done"),
+            # The KPI window: done in the period, whatever the status, counted from the index
+            # alone (0009_kpi_indexes).
+            models.Index(
+                fields=["done_at"], include=["ticket", "satisfaction"], name="callback_done_at"
+            ),
         ]
 
     def __str__(self) -> str:

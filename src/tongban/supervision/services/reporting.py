@@ -40,8 +40,7 @@ def monthly_report_generate(
             month=f"{month:%Y-%m}",
         )
     period = kpis.month_period(month)
-    total = kpis.figures(period, today=today)
-    by_department = kpis.figures_by("department", period, today=today)
+    total, by_department = kpis.figures_with_groups("department", period, today=today)
     progress("figures")
     xlsx = reports.workbook(month, total, by_department, progress=progress)
     pdf = reports.pdf(month, total, by_department)

@@ -1,0 +1,76 @@
+"""PostgreSQL: every source's period window of the KPIs can be answered from indexes (hotline
+0009_kpi_indexes and the case indexes), so a month's figures never read a whole table; the
+case events of a month read one monthly partition. The planner is told to avoid sequential
+scans (the test tables are tiny, where a scan is cheapest): a window without a usable index
+would still show one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from tongban.supervision import kpis
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL plans"),
+]
+
+OCT = kpis.month_period(dt.date(2026, 10, 1))
+TODAY = dt.date(2026, 11, 20)
+
+
+def _plan(source: str, period: kpis.Period = OCT) -> str:
+    """The plan of the source's query grouped by department (as the one pass runs it)."""
+    qs = kpis._filtered(kpis.SOURCES[source], kpis.ALL, period, [])
+    aggregates = kpis._aggregates(source, period, TODAY)
+    qs = kpis._grouped(kpis.SOURCES[source], ["department"], qs).annotate(**aggregates)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    ("source", "indexes"),
+    [
+        ("tickets_replied", [("ticket_replied_at",)]),
+        ("tickets_closed", [("ticket_closed_at",)]),
+        ("tickets_created", [("ticket_created_kpi",)]),
+        ("assignments", [("assignment_dispatched_at",)]),
+        ("callbacks", [("callback_done_at",)]),
+        (
+            "cases",
+            [("cases_case_accepted_on",), ("case_decided_at",), ("cases_case_promised_due",)],
+        ),
+    ],
+)
+def test_each_window_column_has_its_index(source, indexes):
+    plan = _plan(source)
+    for names in indexes:
+        assert any(f"Scan on {n}" in plan or f"Scan using {n}" in plan for n in names), plan
+    assert "Seq Scan" not in plan, plan
+    if len(indexes) > 1:
+        assert "BitmapOr" in plan, plan
+
+
+@pytest.mark.parametrize("source", kpis.TICKET_SOURCES)
+def test_the_tickets_are_counted_from_their_index_alone(source):
+    assert "Index Only Scan using ticket_" in _plan(source)
+
+
+def test_callbacks_look_their_ticket_up_rather_than_join_the_ticket_table():
+    plan = _plan("callbacks")
+    assert "SubPlan" in plan, plan
+    assert "Join" not in plan, plan
+
+
+def test_a_month_of_refusals_reads_one_partition_of_the_case_events():
+    month = dt.date.today().replace(day=1)  # the migrations made this month's partition
+    plan = _plan("refusals", kpis.month_period(month))
+    scanned = [line for line in plan.splitlines() if "cases_caseevent" in line and "Scan" in line]
+    assert scanned, plan
+    assert all(f"cases_caseevent_p{month:%Y%m}" in line for line in scanned), plan
