@@ -1,7 +1,8 @@
 """Word search of ticket titles (`q=` of `GET /api/v1/tickets` and of the console ticket queue):
-on PostgreSQL through the character/bigram GIN index of hotline migration 0008, with exactly
-the tickets of the plain ILIKE scan — one-character, two-character and longer words, Latin,
-digits, case, spaces and LIKE's own wildcard characters."""
+on PostgreSQL through the character/bigram GIN index of hotline migration 0008 for a rare word
+and without it for a frequent one (hotline/title_search.py), with exactly the tickets of the
+plain ILIKE scan either way — one-character, two-character and longer words, Latin, digits,
+case, spaces and LIKE's own wildcard characters."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.db import connection
 from django.test import Client
 
 from tongban.core.models import User
-from tongban.hotline import selectors
+from tongban.hotline import selectors, title_search
 from tongban.hotline.models import Ticket
 
 TITLES = [
@@ -79,9 +80,10 @@ def _expected(q: str) -> set[str]:
     return {t for t in TITLES if q.lower() in t.lower()}
 
 
+@pytest.mark.parametrize("index", [True, False], ids=["gram-index", "titles-in-order"])
 @pytest.mark.parametrize("q", QUERIES)
-def test_title_search_finds_exactly_the_titles_containing_the_word(tickets, q):
-    found = selectors.title_search(Ticket.objects.all(), q)
+def test_title_search_finds_exactly_the_titles_containing_the_word(tickets, q, index):
+    found = selectors.title_search(Ticket.objects.all(), q, index=index)
     assert {t.title for t in found} == _expected(q)
     plain = Ticket.objects.filter(title__icontains=q)
     assert set(found.values_list("pk", flat=True)) == set(plain.values_list("pk", flat=True))
@@ -153,3 +155,61 @@ def test_every_piece_of_every_title_finds_the_same_tickets_as_the_scan(tickets):
             if q:
                 found = {t.title for t in selectors.title_search(Ticket.objects.all(), q)}
                 assert found == _expected(q), q
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the estimate is PostgreSQL's")
+def test_a_frequent_word_walks_the_titles_in_order_and_a_rare_one_reads_the_index(db):
+    created = dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC)
+    Ticket.objects.bulk_create(
+        Ticket(
+            ticket_no=f"12345-20260601-{n:06d}",
+            source="phone",
+            ticket_type="complaint",
+            title=f"{'路灯' if n % 2 else '积水'}问题{n}",
+            content="内容",
+            status="received",
+            created_at=created + dt.timedelta(minutes=n),
+        )
+        for n in range(1, 401)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE hotline_ticket")
+    share, total = title_search.word_share("路灯")
+    assert total == 400
+    assert 0.3 < share < 0.7  # 200 of 400
+    assert title_search.word_share("不存在的词")[0] < title_search.PAGE_WALK_SHARE
+    assert title_search.word_plan("路灯", cap=1000).page_index is False
+    assert title_search.word_plan("不存在的词", cap=1000) == title_search.WordPlan(True, True)
+    page = selectors.tickets_for_user(None, {"q": "路灯"}, scoped=False, word_index=False)
+    with connection.cursor() as cursor:
+        sql, params = page[:20].query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "ticket_title_grams" not in plan
+    assert [t.title for t in page[:2]] == ["路灯问题399", "路灯问题397"]
+
+
+@pytest.mark.parametrize(
+    ("walk_share", "entry_cost"),
+    [(0.0, 1e9), (2.0, 0.0)],
+    ids=["always-in-order", "always-the-index"],
+)
+def test_the_api_and_the_queue_find_the_same_tickets_either_way(
+    tickets, monkeypatch, walk_share, entry_cost
+):
+    from tongban.core import demo as core_demo
+
+    monkeypatch.setattr(title_search, "PAGE_WALK_SHARE", walk_share)
+    monkeypatch.setattr(title_search, "ENTRY_COST", entry_cost)
+    core_demo.load(lambda _line: None)
+    operator = User.objects.get(username="operator")
+    client = Client()
+    client.force_login(operator)
+    for q in ("灯", "路灯", "垃圾清运", "led", "13", "不存在的词"):
+        body = client.get(f"/api/v1/tickets?q={q}&limit=2").json()
+        newest = [t for t in reversed(TITLES) if q.lower() in t.lower()]  # created in order
+        assert [t["title"] for t in body["items"]] == newest[:2], q
+        assert (body["count"], body["count_capped"]) == (len(newest), False), q
+        page = selectors.ticket_queue(operator, tab="all", filters={"q": q})
+        assert sorted(t.title for t in page.items) == sorted(_expected(q)), q
+        assert page.total == len(_expected(q))

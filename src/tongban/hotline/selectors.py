@@ -8,8 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,9 +42,15 @@ from .models import (
 from .states import CLOSING_TRIAGE, OPEN_STATES, TicketAction, TicketStatus
 from .states import TicketAction as A
 from .states import TicketStatus as S
+from .title_search import INDEXED, WordPlan, title_search, word_plan
 
 PAGE_SIZE = 20
+# A count past the cap shows as "10000+" (the database stops reading there). A word search's
+# counts stop at 1,000: each of them reads about cap ÷ share titles (a word in 10 % of them:
+# 10,000 titles for 1,000), and "more than 1,000" says as well as "more than 10,000" that the
+# search is too wide (see title_search.py).
 COUNT_CAP = 10_000
+WORD_COUNT_CAP = 1_000
 TICKET_NO = re.compile(r"12345-\d{8}-\d{6}")
 RELATED = ("subject", "department", "street", "region")
 
@@ -323,28 +330,12 @@ def _looks_like_phone(q: str) -> str | None:
     return None
 
 
-class _TitleHoldsGrams(Func):
-    """PostgreSQL: the title's characters and bigrams (the GIN index of hotline migration 0008)
-    hold every bigram of the word — or its one character (both upper-cased). A necessary
-    condition for ``title__icontains``, which stays the exact test."""
-
-    template = "hotline_title_grams(%(expressions)s)"
-    arg_joiner = ") @> hotline_word_grams("
-    output_field = BooleanField()
-
-
-def title_search(qs: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
-    """Tickets whose title contains ``q`` (case-insensitive), through the gram index on
-    PostgreSQL: the same tickets as the ILIKE scan, without scanning every title."""
-    qs = qs.filter(title__icontains=q)
-    if connection.vendor == "postgresql":
-        qs = qs.filter(_TitleHoldsGrams(F("title"), Value(q)))
-    return qs
-
-
-def apply_filters(qs: QuerySet[Ticket], filters: dict[str, Any] | None) -> QuerySet[Ticket]:
+def apply_filters(
+    qs: QuerySet[Ticket], filters: dict[str, Any] | None, *, word_index: bool = True
+) -> QuerySet[Ticket]:
     """status, department (code), type, source, subject (code, with its children), urgency,
-    street (code), q (a ticket number, a phone number, or words of the title)."""
+    street (code), q (a ticket number, a phone number, or words of the title: through the gram
+    index when ``word_index``, see ``title_search``)."""
     f = filters or {}
     if f.get("status"):
         qs = qs.filter(status=f["status"])
@@ -370,8 +361,28 @@ def apply_filters(qs: QuerySet[Ticket], filters: dict[str, Any] | None) -> Query
         elif (phone := _looks_like_phone(q)) is not None:
             qs = qs.filter(caller_phone=phone)
         else:
-            qs = title_search(qs, q)
+            qs = title_search(qs, q, index=word_index)
     return qs
+
+
+def search_word(filters: dict[str, Any] | None) -> str:
+    """The words of the title ``q`` searches for ("" for a ticket number, a phone, nothing)."""
+    q = ((filters or {}).get("q") or "").strip()[:64]
+    if not q or TICKET_NO.fullmatch(q) or q.startswith("12345-") or _looks_like_phone(q):
+        return ""
+    return q
+
+
+def count_cap(filters: dict[str, Any] | None) -> int:
+    """Where the counts of a list with ``filters`` stop: WORD_COUNT_CAP for a word search."""
+    return WORD_COUNT_CAP if search_word(filters) else COUNT_CAP
+
+
+def search_plan(filters: dict[str, Any] | None) -> WordPlan:
+    """How a word search of ``filters`` reads the titles, for its page and its capped counts
+    (``title_search.word_plan``); the gram index when there is no word."""
+    word = search_word(filters)
+    return word_plan(word, cap=WORD_COUNT_CAP) if word else INDEXED
 
 
 # What a ticket's summary shows (the API's lists read only these columns).
@@ -405,17 +416,24 @@ SUMMARY_FIELDS = (
 
 
 def tickets_for_user(
-    user, filters: dict[str, Any] | None = None, *, summary: bool = False
+    user,
+    filters: dict[str, Any] | None = None,
+    *,
+    summary: bool = False,
+    word_index: bool = True,
+    scoped: bool = True,
 ) -> QuerySet[Ticket]:
     """Exactly the tickets ``access.can_view`` lets ``user`` open, filtered, newest first.
-    ``summary``: only the summary's columns, no joins (names come from the dispatch snapshot)."""
+    ``summary``: only the summary's columns, no joins (names come from the dispatch snapshot).
+    ``word_index``: whether a word of ``q`` is searched through the gram index (``search_plan``).
+    ``scoped=False`` leaves out the visibility filter, for a caller whose own filter implies it."""
     qs = (
         Ticket.objects.only(*SUMMARY_FIELDS) if summary else Ticket.objects.select_related(*RELATED)
     )
-    where = access.visible_filter(user)
+    where = access.visible_filter(user) if scoped else None
     if where is not None:
         qs = qs.filter(where)
-    qs = apply_filters(qs, filters)
+    qs = apply_filters(qs, filters, word_index=word_index)
     if (filters or {}).get("q") and TICKET_NO.fullmatch(str(filters["q"]).strip()):
         return qs  # one ticket at most: nothing to order
     return qs.order_by("-created_at", "-id")
@@ -425,7 +443,8 @@ def tickets_for_user(
 class Tab:
     slug: str
     label: str
-    count: int | None
+    count: int | None  # at most the cap (``count_cap``); ``capped``: there are more
+    capped: bool = False
 
 
 @dataclass
@@ -451,90 +470,167 @@ class QueuePage:
 def callbacks_due_q() -> Q:
     """The tickets awaiting a callback (待回访): replied ones, and the tickets merged into a
     replied one whose own callback is pending (并单: every caller is called back)."""
+    return _callbacks_replied_q() | _callbacks_merged_q()
+
+
+def _callbacks_replied_q() -> Q:
+    return Q(status=S.REPLIED)
+
+
+def _callbacks_merged_q() -> Q:
     merged_pending = Callback.objects.filter(
         status=CallbackStatus.PENDING, ticket__status=S.MERGED
     ).values("ticket_id")
-    return Q(status=S.REPLIED) | Q(status=S.MERGED, pk__in=merged_pending)
+    return Q(status=S.MERGED, pk__in=merged_pending)
 
 
-def _tabs_for(user) -> list[tuple[str, Any, Any, bool]]:
-    """(slug, label, queryset-modifier, counted) for the user's role."""
+@dataclass(frozen=True)
+class TabSpec:
+    """A queue tab: its filter, whether its count is shown, ``own``: the filter keeps to the
+    user's unit (``department_id``), which ``access.can_view`` lets a handler see, so the
+    visibility semi-join over the unit's assignments is not needed; ``parts``: disjoint filters
+    whose counts add up to the tab's (each read from its own index, where the OR of them would
+    be one pass over the table)."""
+
+    slug: str
+    label: Any
+    where: Q
+    counted: bool
+    own: bool = False
+    parts: tuple[Q, ...] = ()
+
+
+def _tabs_for(user) -> list[TabSpec]:
+    """The tabs of the user's role."""
     now = timezone.now()
     open_q = Q(status__in=list(OPEN_STATES))
     overdue = Q(status__in=[S.DISPATCHED, S.HANDLING, S.RETURN_REQUESTED], handle_due__lt=now)
     pending_ext = Exists(
         TicketExtension.objects.filter(assignment__ticket=OuterRef("pk"), decision=Decision.PENDING)
     )
+    callbacks = (_callbacks_replied_q(), _callbacks_merged_q())
     if access.is_centre(user):
         return [
-            ("intake", _("待派单"), Q(status=S.RECEIVED), True),
-            ("returns", _("退单审核"), Q(status=S.RETURN_REQUESTED), True),
-            ("extensions", _("延期审核"), Q(pending_ext, status=S.HANDLING), True),
-            ("callbacks", _("待回访"), callbacks_due_q(), True),
-            ("overdue", _("已超期"), overdue, True),
-            ("escalated", _("已提级督办"), Q(open_q, escalated=True), True),
-            ("open", _("在办"), open_q, False),
-            ("closed", _("已办结"), Q(status=S.CLOSED), False),
-            ("all", _("全部"), Q(), False),
+            TabSpec("intake", _("待派单"), Q(status=S.RECEIVED), True),
+            TabSpec("returns", _("退单审核"), Q(status=S.RETURN_REQUESTED), True),
+            TabSpec("extensions", _("延期审核"), Q(pending_ext, status=S.HANDLING), True),
+            TabSpec("callbacks", _("待回访"), callbacks[0] | callbacks[1], True, parts=callbacks),
+            TabSpec("overdue", _("已超期"), overdue, True),
+            TabSpec("escalated", _("已提级督办"), Q(open_q, escalated=True), True),
+            TabSpec("open", _("在办"), open_q, False),
+            TabSpec("closed", _("已办结"), Q(status=S.CLOSED), False),
+            TabSpec("all", _("全部"), Q(), False),
         ]
     if access.sees_all(user):  # supervisors
         return [
-            ("overdue", _("已超期"), overdue, True),
-            ("escalated", _("已提级督办"), Q(open_q, escalated=True), True),
-            ("open", _("在办"), open_q, False),
-            ("closed", _("已办结"), Q(status=S.CLOSED), False),
-            ("all", _("全部"), Q(), False),
+            TabSpec("overdue", _("已超期"), overdue, True),
+            TabSpec("escalated", _("已提级督办"), Q(open_q, escalated=True), True),
+            TabSpec("open", _("在办"), open_q, False),
+            TabSpec("closed", _("已办结"), Q(status=S.CLOSED), False),
+            TabSpec("all", _("全部"), Q(), False),
         ]
     dept = access.department_id_of(user) if access.is_handler(user) else None
     if dept is not None:
         mine = Q(department_id=dept)
+        replied = Q(mine, status__in=[S.REPLIED, S.CLOSED])
         return [
-            ("sign", _("待签收"), Q(mine, status=S.DISPATCHED), True),
-            ("handling", _("办理中"), Q(mine, status=S.HANDLING), True),
-            ("returns", _("退单审核中"), Q(mine, status=S.RETURN_REQUESTED), True),
-            ("overdue", _("已超期"), Q(mine, overdue), True),
-            ("replied", _("已答复"), Q(mine, status__in=[S.REPLIED, S.CLOSED]), False),
-            ("all", _("全部"), Q(), False),
+            TabSpec("sign", _("待签收"), Q(mine, status=S.DISPATCHED), True, own=True),
+            TabSpec("handling", _("办理中"), Q(mine, status=S.HANDLING), True, own=True),
+            TabSpec("returns", _("退单审核中"), Q(mine, status=S.RETURN_REQUESTED), True, own=True),
+            TabSpec("overdue", _("已超期"), Q(mine, overdue), True, own=True),
+            TabSpec("replied", _("已答复"), replied, False, own=True),
+            TabSpec("all", _("全部"), Q(), False),
         ]
-    return [("all", _("全部"), Q(), False)]
+    return [TabSpec("all", _("全部"), Q(), False)]
 
 
 WORK_TABS = frozenset({"sign", "handling", "returns", "overdue", "extensions", "escalated"})
 
 
+def _capped(qs: QuerySet, cap: int) -> QuerySet:
+    """``qs`` as rows of a constant, at most ``cap + 1`` of them: counted, they say how many
+    there are up to the cap and whether there are more. No ORDER BY, so that the database stops
+    reading at the cap (and an index alone can answer)."""
+    return qs.order_by().values(one=Value(1))[: cap + 1]
+
+
+def count_in_one_statement(parts: dict[str, QuerySet]) -> dict[str, int]:
+    """The number of rows of each ``_capped`` queryset, all in one statement (a scalar subquery
+    each). A part the ORM knows to be empty (a filter on an empty list) is not sent: 0."""
+    selects: list[str] = []
+    params: list[Any] = []
+    names: list[str] = []
+    out: dict[str, int] = {}
+    for key, qs in parts.items():
+        try:
+            sql, part_params = qs.query.get_compiler(using=qs.db).as_sql()
+        except EmptyResultSet:
+            out[key] = 0
+            continue
+        alias = f"t{len(selects)}"
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS {alias})")  # noqa: S608 - the ORM's SQL
+        params.extend(part_params)
+        names.append(key)
+    if selects:
+        with connections[next(iter(parts.values())).db].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(selects), params)
+            out.update(zip(names, (int(v or 0) for v in cursor.fetchone()), strict=True))
+    return out
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(the number of rows of ``qs`` up to ``cap``, whether there are more)."""
+    n = count_in_one_statement({"n": _capped(qs, cap)})["n"]
+    return min(n, cap), n > cap
+
+
 def ticket_queue(
     user, *, tab: str = "", filters: dict[str, Any] | None = None, page: int = 1
 ) -> QueuePage:
-    """A staff work basket: tabs by state for the user's role (with counts for the work tabs),
-    the tab's tickets filtered and paged. Work tabs are ordered by due, the others newest
-    first."""
-    base = tickets_for_user(user, filters)
-    tabs = _tabs_for(user)
-    slugs = [t[0] for t in tabs]
-    tab = tab if tab in slugs else slugs[0]
-    out_tabs = []
-    chosen = Q()
-    for slug, label, where, counted in tabs:
-        count = base.filter(where).count() if counted else None
-        out_tabs.append(Tab(slug, str(label), count))
-        if slug == tab:
-            chosen = where
-    qs = base.filter(chosen)
-    if tab in WORK_TABS or tab in ("intake", "callbacks"):
-        qs = (
-            qs.order_by("handle_due", "created_at", "id")
-            if tab in WORK_TABS
-            else qs.order_by("created_at", "id")
-        )
-    # capped count: no ORDER BY, so that the database stops at the cap instead of sorting
-    # every match first (a frequent word matches hundreds of thousands of tickets)
-    total = qs.order_by()[: COUNT_CAP + 1].count()
-    capped = total > COUNT_CAP
-    total = min(total, COUNT_CAP)
+    """A staff work basket: tabs by state for the user's role (with counts for the work tabs,
+    each up to ``count_cap``), the tab's tickets filtered and paged. Work tabs are ordered by
+    due, the others newest first. Every count of the page is read in one statement."""
+    specs = _tabs_for(user)
+    chosen = next((s for s in specs if s.slug == tab), specs[0])
+    plan = search_plan(filters)
+    cap = count_cap(filters)
+
+    def base(spec: TabSpec, *, index: bool) -> QuerySet[Ticket]:
+        return tickets_for_user(user, filters, word_index=index, scoped=not spec.own)
+
+    parts: dict[str, QuerySet] = {}
+    for spec in specs:
+        if spec.counted:
+            for n, where in enumerate(spec.parts or (spec.where,)):
+                in_tab = base(spec, index=plan.count_index).filter(where)
+                parts[f"{spec.slug}.{n}"] = _capped(in_tab, cap)
+    if not chosen.counted:
+        in_tab = base(chosen, index=plan.count_index).filter(chosen.where)
+        parts["total"] = _capped(in_tab, cap)
+    counts = count_in_one_statement(parts)
+    tab_counts = {
+        s.slug: sum(counts[f"{s.slug}.{n}"] for n in range(len(s.parts) or 1))
+        for s in specs
+        if s.counted
+    }
+    out_tabs = [
+        Tab(s.slug, str(s.label), min(tab_counts[s.slug], cap), tab_counts[s.slug] > cap)
+        if s.counted
+        else Tab(s.slug, str(s.label), None)
+        for s in specs
+    ]
+    total = tab_counts[chosen.slug] if chosen.counted else counts["total"]
+    capped = total > cap
+    total = min(total, cap)
+    qs = base(chosen, index=plan.page_index).filter(chosen.where)
+    if chosen.slug in WORK_TABS:
+        qs = qs.order_by("handle_due", "created_at", "id")
+    elif chosen.slug in ("intake", "callbacks"):
+        qs = qs.order_by("created_at", "id")
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, int(page or 1)), pages)
     items = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-    return QueuePage(tab, out_tabs, items, total, capped, page, pages)
+    return QueuePage(chosen.slug, out_tabs, items, total, capped, page, pages)
 
 
 # --------------------------------------------------------------------------- intake helpers
