@@ -354,6 +354,61 @@ def main() -> None:
         return kpis.figures_by("department", period, today=today)
 
     timer.measure(f"monthly KPI set {month:%Y-%m} (district + departments)", kpi_set, 3000)
+    timer.measure(
+        f"monthly KPI set {month:%Y-%m}, one pass (kpis.figures_with_groups)",
+        lambda _r: kpis.figures_with_groups("department", period, today=today),
+        3000,
+    )
+    # The dashboard's month sets the way a supervisor's request gets them (kpi_sets: the month's
+    # total and departments in one pass, the street ranking, 12 months' and 8 weeks' trends,
+    # each through the cache), the cache warm — then the same reads sent to the replica alias.
+    from django.conf import settings as django_settings
+    from django.core.cache import cache
+
+    from tongban.core.replica import REPLICA, replica_configured, using_replica
+    from tongban.supervision.views import console as supervision_console
+
+    sup_today = supervision_console._today()
+    timer.measure(
+        f"monthly KPI set {month:%Y-%m}, report cache warm (dashboard path)",
+        lambda _r: supervision_console.kpi_sets(month, kpis.ALL, sup_today),
+        1000,
+    )
+    if replica_configured():
+        replica_host = django_settings.DATABASES[REPLICA].get("HOST") or "local socket"
+
+        def from_replica(_r):
+            with using_replica():
+                return supervision_console.kpi_sets(month, kpis.ALL, sup_today)
+
+        timer.measure(
+            f"monthly KPI set {month:%Y-%m}, cache warm, replica alias "
+            f"({replica_host}: on this machine the same server on loopback)",
+            from_replica,
+            1000,
+        )
+        timer.measure(
+            f"monthly KPI set {month:%Y-%m}, one pass, replica alias ({replica_host}, loopback)",
+            lambda _r: kpis.figures_with_groups("department", period, today=today),
+            3000,
+        )
+    dashboard = f"/console/supervision/dashboard/?month={month:%Y-%m}"
+    local_cache = django_settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+    def cold_page(_r):
+        cache.clear()  # this process's own cache (no CACHE_URL): every KPI set recomputed
+        return supervisor.get(dashboard, secure=True)
+
+    if local_cache:
+        timer.measure(
+            f"supervision dashboard: GET {dashboard} (supervisor, cache cold)", cold_page, None, ok
+        )
+    timer.measure(
+        f"supervision dashboard: GET {dashboard} (supervisor, cache warm)",
+        lambda _r: supervisor.get(dashboard, secure=True),
+        1000,
+        ok,
+    )
     hotline_period = reports.period_of("month", month)
     timer.measure(
         f"monthly hotline report {month:%Y-%m} (reports.build)",
