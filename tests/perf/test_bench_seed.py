@@ -4,6 +4,8 @@ what the services write (hash chains verify, pages open), refusing what it shoul
 from __future__ import annotations
 
 import io
+import os
+import signal
 from collections import Counter
 
 import pytest
@@ -177,3 +179,31 @@ def test_indexes_of_an_interrupted_load_come_back_on_the_next_run(seeded, monkey
     call_command("bench", "seed", cases=1, tickets=1, no_progress=True, stdout=out)
     assert f"recreated {dropped} indexes" in out.getvalue()
     assert _index_names() == before
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_the_load_and_finishes_what_was_written(seeded, monkeypatch, signum):
+    """`kill <pid>` stops a long run like Ctrl-C, even in a process started in the background
+    (which inherits SIGINT ignored): the chunk in hand is rolled back, the rest is finished."""
+    monkeypatch.setattr(bench_seed, "DEMO_SIZE", 10**9)
+    monkeypatch.setattr(bench_seed, "CHUNK", 7)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `nohup … &` starts it
+    try:
+        chunks = []
+
+        def progress(kind, count):
+            chunks.append((kind, count))
+            if len(chunks) == 2:
+                os.kill(os.getpid(), signum)
+
+        cases, tickets = Case.objects.count(), Ticket.objects.count()
+        written = bench_seed.seed(
+            cases=70, tickets=70, seed=5, append=True, progress=progress, say=lambda _t: None
+        )
+        assert (Case.objects.count(), Ticket.objects.count()) == (cases + 7, tickets + 7)
+        assert written["case"] == 7 and written["ticket"] == 7
+        assert chain_verify([CaseEvent, TicketEvent]).ok
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # restored after the load
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -30,8 +30,11 @@ Test data, not domain behaviour: this module writes rows without the services on
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
+import signal
+import threading
 from pathlib import Path
 from time import monotonic
 
@@ -250,8 +253,9 @@ def seed(
     say=print,
 ) -> dict[str, int]:
     """Generate and write; ``progress(kind, n)`` is told of every written chunk. Rows written,
-    by table. Stopped by KeyboardInterrupt (Ctrl-C), the chunk in hand is rolled back and what
-    was committed is finished (counters, sequences, statistics): a smaller set, same shape.
+    by table. Stopped by KeyboardInterrupt (Ctrl-C, or SIGINT/SIGTERM: see ``_stoppable``), the
+    chunk in hand is rolled back and what was committed is finished (counters, sequences,
+    statistics): a smaller set, same shape.
     ``minutes``: start no chunk after that long (the same early stop, on time).
     ``defer_indexes`` (PostgreSQL): drop the tables' non-unique secondary indexes for the load
     and build them again at the end (several times cheaper than keeping them row by row)."""
@@ -276,26 +280,29 @@ def seed(
     total = {"case": cases, "ticket": tickets}
     make = {"case": gen.case, "ticket": gen.ticket}
     deadline = monotonic() + minutes * 60 if minutes else None
-    try:
-        while done["case"] < cases or done["ticket"] < tickets:
-            if deadline is not None and monotonic() > deadline:
-                break
-            # the kind furthest behind its share goes next: a stopped run keeps the proportions
-            kind = min((k for k in total if done[k] < total[k]), key=lambda k: done[k] / total[k])
-            count = min(CHUNK, total[kind] - done[kind])
-            step = make[kind]
-            for _ in range(count):
-                step()
-            with transaction.atomic():
-                sizes = [(table, table.write()) for table in tables.values()]
-            for table, size in sizes:  # counted once committed
-                table.written += size
-            done[kind] += count
-            progress(kind, count)
-    except KeyboardInterrupt:
-        pass  # the chunk in hand was rolled back; what was committed stays, and is finished
-    finally:
-        _session_for_bulk(True)
+    with _stoppable():
+        try:
+            while done["case"] < cases or done["ticket"] < tickets:
+                if deadline is not None and monotonic() > deadline:
+                    break
+                # the kind furthest behind its share goes next: a stopped run keeps the proportions
+                kind = min(
+                    (k for k in total if done[k] < total[k]), key=lambda k: done[k] / total[k]
+                )
+                count = min(CHUNK, total[kind] - done[kind])
+                step = make[kind]
+                for _ in range(count):
+                    step()
+                with transaction.atomic():
+                    sizes = [(table, table.write()) for table in tables.values()]
+                for table, size in sizes:  # counted once committed
+                    table.written += size
+                done[kind] += count
+                progress(kind, count)
+        except KeyboardInterrupt:
+            pass  # the chunk in hand was rolled back; what was committed stays, and is finished
+        finally:
+            _session_for_bulk(True)
     if deferred:
         started = monotonic()
         with connection.cursor() as cursor:
@@ -303,6 +310,26 @@ def seed(
         say(f"rebuilt {_indexes_restore()} indexes in {monotonic() - started:,.0f} s")
     _finish(gen)
     return {name: table.written for name, table in tables.items()}
+
+
+@contextlib.contextmanager
+def _stoppable():
+    """During the load, SIGINT and SIGTERM raise KeyboardInterrupt (the early stop above), also
+    in a process started in the background, which inherits SIGINT ignored (`nohup … &`, a
+    service): `kill <pid>` then stops a long run with a finished smaller set."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    saved = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 def _finish(gen: Generator) -> None:
