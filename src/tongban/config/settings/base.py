@@ -436,8 +436,11 @@ TONGBAN_DATA_KEYS = env_str("TONGBAN_DATA_KEYS", "")
 TONGBAN_BLIND_INDEX_KEY = env_str("TONGBAN_BLIND_INDEX_KEY", "")
 # Caches of expensive figures (docs/performance.md, "Profiles"): the supervision dashboard's KPI
 # sets per (period, scope) in Django's cache — seconds for a closed period, and for the one that
-# holds today; the catalogue's filter facets per audience, in each process, keyed on the search
-# index's revision (rebuilt with it) and at most this many seconds old. 0 turns a cache off.
+# holds today; the catalogue's filter facets per audience, and the loaded published versions
+# and rendered guide bodies (catalog.selectors.displayed_version), in each process, keyed on the
+# search index's revision (dropped with it on publication) and at most this many seconds old
+# (what the revision does not see, such as a renamed department, shows after that). 0 turns a
+# cache off.
 TONGBAN_DASHBOARD_CACHE_SECONDS = env_int("TONGBAN_DASHBOARD_CACHE_SECONDS", 300)
 TONGBAN_DASHBOARD_CACHE_TODAY_SECONDS = env_int("TONGBAN_DASHBOARD_CACHE_TODAY_SECONDS", 30)
 TONGBAN_FACETS_CACHE_SECONDS = env_int("TONGBAN_FACETS_CACHE_SECONDS", 300)
