@@ -45,7 +45,8 @@ def _plan(source: str, period: kpis.Period = OCT, *, off: tuple[str, ...] = ("se
     [
         ("tickets_replied", [("ticket_replied_at",)]),
         ("tickets_closed", [("ticket_closed_at",)]),
-        ("tickets_created", [("ticket_created_kpi",)]),
+        # either created_at index answers the window (the plain one is smaller)
+        ("tickets_created", [("ticket_created_kpi", "hotline_ticket_created_at")]),
         ("assignments", [("assignment_dispatched_at",)]),
         ("callbacks", [("callback_done_at",)]),
         (
